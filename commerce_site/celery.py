@@ -1,0 +1,19 @@
+"""The Celery app. Two queues: `default` for imports and bookkeeping, `gpu` for
+model work (generation, embeddings, evaluation, fine-tuning), so GPU hosts can
+run workers that take only model work (`celery worker -Q gpu`)."""
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commerce_site.settings")
+
+app = Celery("commerce_site")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_queues = (Queue("default"), Queue("gpu"))
+app.conf.task_routes = {
+    "content.tasks.*": {"queue": "gpu"},
+    "recommendations.tasks.*": {"queue": "gpu"},
+}
+app.autodiscover_tasks()

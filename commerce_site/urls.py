@@ -1,0 +1,20 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from catalog import views as catalog_views
+
+# Everything a merchant sees lives under /s/<store>/ so the store is always
+# explicit and checked against the user's membership (catalog.access).
+store_patterns = [
+    path("", catalog_views.home, name="home"),
+    path("catalog/", include("catalog.urls")),
+    path("jobs/", include("catalog.job_urls")),
+]
+
+urlpatterns = [
+    path("", catalog_views.store_index, name="store_index"),
+    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html",
+                                                redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("s/<slug:store_slug>/", include(store_patterns)),
+]
