@@ -1,0 +1,318 @@
+"""Stores (tenants), their members, the catalog, and the background jobs that
+every app runs (imports, generation, embeddings, evaluation, fine-tuning)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Store(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    default_language = models.CharField(max_length=8, default="en")
+    currency = models.CharField(max_length=3, default="USD")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("home", kwargs={"store_slug": self.slug})
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    EDITOR = "editor", "Editor"
+    VIEWER = "viewer", "Viewer"
+
+
+# What each role may do. Views name the permission they need; a member without it
+# gets a 403 and nothing changes. Reading needs only membership ("view").
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.VIEWER: frozenset({"view"}),
+    Role.EDITOR: frozenset(
+        {"view", "catalog.edit", "jobs.cancel", "content.generate", "content.review", "content.publish"}
+    ),
+    Role.ADMIN: frozenset(
+        {
+            "view",
+            "catalog.edit",
+            "jobs.cancel",
+            "content.generate",
+            "content.review",
+            "content.publish",
+            "prompts.manage",
+            "settings.manage",
+            "members.manage",
+            "apikeys.manage",
+        }
+    ),
+}
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "store"], name="membership_unique_user_store")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.store} ({self.role})"
+
+    def can(self, permission: str) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+
+class Category(models.Model):
+    """A node of the store's category tree; `path` is the full name from the
+    root ("Abrasive & Finishing Products > Sanding Rolls")."""
+
+    PATH_SEPARATOR = " > "
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="categories")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    name = models.CharField(max_length=200)
+    path = models.CharField(max_length=1000)
+    depth = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name_plural = "categories"
+        constraints = [models.UniqueConstraint(fields=["store", "path"], name="category_unique_store_path")]
+
+    def __str__(self) -> str:
+        return self.path
+
+    @property
+    def ancestors_names(self) -> list[str]:
+        return self.path.split(self.PATH_SEPARATOR)
+
+
+class Product(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="products")
+    sku = models.CharField(max_length=64)
+    title = models.CharField(max_length=500)
+    brand = models.CharField(max_length=200, blank=True, default="")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    attributes = models.JSONField(default=dict, blank=True)
+    stock = models.IntegerField(default=0)
+    language = models.CharField(max_length=8, default="en")
+    # The merchant's own text from the import; generated copy lives in the content app.
+    description = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    search = models.GeneratedField(
+        expression=SearchVector(
+            Coalesce("sku", models.Value("")),
+            Coalesce("title", models.Value("")),
+            Coalesce("brand", models.Value("")),
+            config="simple",
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "sku"], name="product_unique_store_sku"),
+            models.CheckConstraint(condition=models.Q(price__gte=Decimal("0")), name="product_price_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["store", "title", "id"], name="product_store_title"),
+            models.Index(fields=["store", "-updated_at", "-id"], name="product_store_updated"),
+            models.Index(fields=["store", "category", "title", "id"], name="product_store_category"),
+            models.Index(fields=["store", "brand"], name="product_store_brand"),
+            GinIndex(fields=["search"], name="product_search_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:product", kwargs={"store_slug": self.store.slug, "product_id": self.pk})
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+class Job(models.Model):
+    """One background job of any kind, with its progress. Apps keep what is
+    particular to a kind in their own model linked one-to-one (ImportBatch,
+    content's GenerationJob), so one jobs page lists them all."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", "Import"
+        GENERATION = "generation", "Generation"
+        EMBEDDING = "embedding", "Embedding"
+        PROFILES = "profiles", "Profiles"
+        EVALUATION = "evaluation", "Evaluation"
+        FINE_TUNING = "fine_tuning", "Fine-tuning"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTLY_FAILED = "partly_failed", "Partly failed"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # The Celery task that runs the job, called with the job id: kept so a job whose
+    # worker died can be sent again.
+    task_name = models.CharField(max_length=200)
+    queue = models.CharField(max_length=40, default="default")
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    worker = models.CharField(max_length=200, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["store", "-created_at"], name="job_store_created"),
+            models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("jobs:detail", kwargs={"store_slug": self.store.slug, "job_id": self.pk})
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.status == self.Status.SUCCEEDED else 0
+        return min(100, round(100 * (self.done + self.failed) / self.total))
+
+    @property
+    def duration(self) -> timedelta | None:
+        if not self.started_at:
+            return None
+        return (self.finished_at or timezone.now()) - self.started_at
+
+    @property
+    def rate_per_second(self) -> float | None:
+        """Items per second since the job started."""
+        elapsed = self.duration
+        processed = self.done + self.failed
+        if not elapsed or not processed or elapsed.total_seconds() <= 0:
+            return None
+        return processed / elapsed.total_seconds()
+
+    @property
+    def eta(self) -> timedelta | None:
+        rate = self.rate_per_second
+        if not self.is_active or not rate or not self.total:
+            return None
+        remaining = max(0, self.total - self.done - self.failed)
+        return timedelta(seconds=round(remaining / rate))
+
+
+class JobError(models.Model):
+    """A per-item failure: the product (or file row) and the reason."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="errors")
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL)
+    row_number = models.PositiveIntegerField(null=True, blank=True)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # A job that runs twice records one failure per product, not two.
+            models.UniqueConstraint(
+                fields=["job", "product"], condition=models.Q(product__isnull=False), name="joberror_unique_product"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.message[:80]
+
+
+# --------------------------------------------------------------------------- import
+
+
+def _import_upload_path(instance: ImportBatch, filename: str) -> str:
+    return f"imports/{instance.store_id}/{timezone.now():%Y%m%d-%H%M%S}-{filename}"
+
+
+class ImportBatch(models.Model):
+    """An uploaded catalog file: validated at upload (the preview), imported by a
+    job when the merchant confirms."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Waiting for confirmation"
+        QUEUED = "queued", "Importing"
+        IMPORTED = "imported", "Imported"
+        DISCARDED = "discarded", "Discarded"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    file = models.FileField(upload_to=_import_upload_path, max_length=500)
+    original_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=10)
+    encoding = models.CharField(max_length=30, blank=True, default="")
+    delimiter = models.CharField(max_length=5, blank=True, default="")
+    columns = models.JSONField(default=list)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    invalid_rows = models.PositiveIntegerField(default=0)
+    # [{"row": 7, "column": "price", "message": "..."}], the first few hundred.
+    errors = models.JSONField(default=list)
+    preview = models.JSONField(default=list)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PREVIEW)
+    skip_invalid = models.BooleanField(default=False)
+    job = models.OneToOneField(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_batch")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:import_preview", kwargs={"store_slug": self.store.slug, "batch_id": self.pk})

@@ -1,0 +1,210 @@
+"""Reads of the catalog for the dashboard. List pages use keyset pagination and
+a capped count so they stay fast at 100k products: no OFFSET scan, no
+COUNT(*) over the whole table."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Q, QuerySet
+
+from catalog.models import Category, Job, Product, Store
+
+COUNT_CAP = 10_000
+
+# sort key -> (ordering fields, value getter for the cursor)
+SORTS = {
+    "title": ("Title A-Z", ("title", "id")),
+    "-updated": ("Recently updated", ("-updated_at", "-id")),
+    "sku": ("SKU", ("sku", "id")),
+}
+
+
+@dataclass
+class ProductFilters:
+    q: str = ""
+    category_id: int | None = None
+    brand: str = ""
+    stock: str = ""  # "" | "in" | "out"
+    extra: dict = field(default_factory=dict)  # filters other apps add (has published copy)
+    sort: str = "title"
+
+    @classmethod
+    def from_querydict(cls, data) -> ProductFilters:
+        try:
+            category_id = int(data.get("category") or 0) or None
+        except ValueError:
+            category_id = None
+        sort = data.get("sort") or "title"
+        return cls(
+            q=(data.get("q") or "").strip()[:200],
+            category_id=category_id,
+            brand=(data.get("brand") or "").strip()[:200],
+            stock=data.get("stock") if data.get("stock") in {"in", "out"} else "",
+            sort=sort if sort in SORTS else "title",
+            extra={key: data.get(key) for key in ("copy",) if data.get(key)},
+        )
+
+    def as_query(self) -> dict:
+        query = {"q": self.q, "category": self.category_id or "", "brand": self.brand, "stock": self.stock,
+                 "sort": self.sort if self.sort != "title" else "", **self.extra}
+        return {key: value for key, value in query.items() if value}
+
+
+def product_queryset(*, store: Store, filters: ProductFilters) -> QuerySet[Product]:
+    qs = Product.objects.filter(store=store)
+    if filters.q:
+        query = SearchQuery(filters.q, config="simple", search_type="websearch")
+        prefix = filters.q.split()[0]
+        qs = qs.filter(Q(search=query) | Q(sku__istartswith=prefix) | Q(title__icontains=filters.q))
+    if filters.category_id:
+        category = Category.objects.filter(store=store, pk=filters.category_id).first()
+        if category is None:
+            return qs.none()
+        qs = qs.filter(Q(category=category) | Q(category__path__startswith=category.path + Category.PATH_SEPARATOR))
+    if filters.brand:
+        qs = qs.filter(brand__iexact=filters.brand)
+    if filters.stock == "in":
+        qs = qs.filter(stock__gt=0)
+    elif filters.stock == "out":
+        qs = qs.filter(stock__lte=0)
+    for hook in PRODUCT_FILTER_HOOKS:
+        qs = hook(qs, filters)
+    return qs
+
+
+# Other apps register filters they own (the content app: "has published copy").
+PRODUCT_FILTER_HOOKS: list = []
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str | None
+    prev_cursor: str | None
+    count: int = 0
+    count_capped: bool = False
+
+
+def _encode_cursor(values: list, direction: str) -> str:
+    payload = json.dumps({"v": values, "d": direction}, default=str).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[list, str] | None:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return list(payload["v"]), payload["d"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        return None
+
+
+def _cursor_values(product: Product, fields: tuple[str, ...]) -> list:
+    values = []
+    for name in fields:
+        value = getattr(product, name.lstrip("-"))
+        values.append(value.isoformat() if isinstance(value, datetime) else value)
+    return values
+
+
+def _after(fields: tuple[str, ...], values: list, forward: bool) -> Q:
+    """Rows strictly after (forward) or before the cursor in the given ordering:
+    (a > x) or (a = x and b > y), with > flipped for descending fields."""
+    condition = Q()
+    for index, name in enumerate(fields):
+        column = name.lstrip("-")
+        ascending = not name.startswith("-")
+        op = "gt" if ascending == forward else "lt"
+        step = Q(**{f"{column}__{op}": values[index]})
+        for prev_index in range(index):
+            step &= Q(**{fields[prev_index].lstrip("-"): values[prev_index]})
+        condition |= step
+    return condition
+
+
+def paginate_keyset(qs: QuerySet, *, sort: str, cursor: str | None, page_size: int) -> Page:
+    fields = SORTS[sort][1]
+    decoded = _decode_cursor(cursor) if cursor else None
+    forward = True
+    if decoded:
+        values, direction = decoded
+        forward = direction != "prev"
+        if len(values) == len(fields):
+            qs = qs.filter(_after(fields, values, forward))
+        else:
+            decoded = None
+    ordering = fields if forward else tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
+    rows = list(qs.order_by(*ordering)[: page_size + 1])
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    if not forward:
+        rows.reverse()
+    next_cursor = prev_cursor = None
+    if rows:
+        if (forward and has_more) or (not forward and decoded):
+            next_cursor = _encode_cursor(_cursor_values(rows[-1], fields), "next")
+        if (forward and decoded) or (not forward and has_more):
+            prev_cursor = _encode_cursor(_cursor_values(rows[0], fields), "prev")
+    return Page(items=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)
+
+
+def count_capped(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """The number of rows up to `cap`: SELECT COUNT(*) FROM (... LIMIT cap+1)."""
+    count = qs.order_by()[: cap + 1].count()
+    return min(count, cap), count > cap
+
+
+def product_page(*, store: Store, filters: ProductFilters, cursor: str | None, page_size: int) -> Page:
+    qs = product_queryset(store=store, filters=filters).select_related("category")
+    page = paginate_keyset(qs, sort=filters.sort, cursor=cursor, page_size=page_size)
+    # Counted without the cursor condition: the size of the whole filtered list.
+    page.count, page.count_capped = count_capped(qs)
+    return page
+
+
+def category_choices(*, store: Store) -> list[Category]:
+    categories = list(Category.objects.filter(store=store).only("id", "name", "path", "depth").order_by("path"))
+    for category in categories:
+        category.indented_name = "\u2002\u2002" * category.depth + category.name  # en spaces survive in <option>
+    return categories
+
+
+def brand_choices(*, store: Store, limit: int = 300) -> list[str]:
+    return list(
+        Product.objects.filter(store=store)
+        .exclude(brand="")
+        .values_list("brand", flat=True)
+        .distinct()
+        .order_by("brand")[:limit]
+    )
+
+
+def product_for_store(*, store: Store, product_id: int) -> Product:
+    """The product, or Product.DoesNotExist when it is not this store's."""
+    return Product.objects.select_related("category", "store").get(store=store, pk=product_id)
+
+
+def jobs_for_store(*, store: Store, kind: str | None = None, limit: int = 100) -> list[Job]:
+    qs = Job.objects.filter(store=store).select_related("created_by")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return list(qs[:limit])
+
+
+def store_overview(*, store: Store) -> dict:
+    products = Product.objects.filter(store=store)
+    product_count, capped = count_capped(products, cap=1_000_000)
+    return {
+        "product_count": product_count,
+        "product_count_capped": capped,
+        "in_stock": products.filter(stock__gt=0).count(),
+        "category_count": Category.objects.filter(store=store).count(),
+        "active_jobs": list(Job.objects.filter(store=store, status__in=Job.ACTIVE_STATUSES)[:10]),
+        "recent_jobs": list(Job.objects.filter(store=store)[:6]),
+    }

@@ -1,0 +1,1 @@
+"""Prompt templates, generation jobs, drafts and their review (see issue 3 and 4)."""

@@ -1,0 +1,1 @@
+"""Shoppers, events, embeddings, profiles and evaluation runs (see issue 5)."""
