@@ -1,0 +1,202 @@
+"""Test set-up: the real embedded Postgres (with pgvector) and Valkey, started
+here when DATABASE_URL / CELERY_BROKER_URL are unset and stopped at the end if
+this run started them; a real Celery worker process for tests about background
+work; the system's Chromium for browser tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the
+# tests make around it are ordinary synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+TEST_BROKER_DB = 15  # a Valkey database of its own: `make run`'s worker never sees test tasks
+_started_services: list = []
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    from commerce_site.run import start_services
+
+    _started_services.extend(start_services())
+    if settings.USE_EMBEDDED_VALKEY:
+        settings.CELERY_BROKER_URL = settings.EMBEDDED_VALKEY.url(TEST_BROKER_DB)
+        os.environ["EMBEDDED_VALKEY_DB"] = str(TEST_BROKER_DB)
+    from commerce_site.celery import app
+
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+
+
+def pytest_unconfigure(config):
+    for service in reversed(_started_services):
+        service.stop()
+
+
+# --------------------------------------------------------------------------- worker
+
+
+def _worker_env(database_name: str) -> dict:
+    from django.conf import settings
+
+    env = os.environ.copy()
+    if settings.USE_EMBEDDED_POSTGRES:
+        env["EMBEDDED_DATABASE_NAME"] = database_name
+    else:
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(settings.DATABASE_URL)
+        env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{database_name}"))
+    if settings.USE_EMBEDDED_VALKEY:
+        env["EMBEDDED_VALKEY_DB"] = str(TEST_BROKER_DB)
+    env.setdefault("CELERY_TASK_TIME_LIMIT", "900")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker process on the real broker, using the test database.
+    Tests that use it need @pytest.mark.django_db(transaction=True) so the
+    worker sees their rows."""
+    from django.db import connection
+
+    from commerce_site.celery import app
+
+    app.control.purge()
+    name = f"test-{uuid.uuid4().hex[:8]}@%h"
+    log_path = BASE_DIR / "var" / "log" / "test-worker.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "commerce_site", "worker", "-Q", "default,gpu",
+         "--pool", "solo", "-n", name, "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
+        cwd=BASE_DIR,
+        env=_worker_env(connection.settings_dict["NAME"]),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    hostname = name.replace("%h", os.uname().nodename)
+    while not app.control.ping(destination=[hostname], timeout=1.0):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"The Celery worker did not start; see {log_path}:\n{log_path.read_text()[-3000:]}")
+    yield process
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def wait_for(predicate, *, timeout: float = 120.0, interval: float = 0.25, message: str = "condition"):
+    """Poll until predicate() is truthy; return its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Timed out after {timeout:.0f} s waiting for {message}")
+        time.sleep(interval)
+
+
+# --------------------------------------------------------------------------- browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def login(page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/s/**")
+
+
+# --------------------------------------------------------------------------- stores and people
+
+
+@pytest.fixture
+def store(db):
+    from tests.catalog.factories import StoreFactory
+
+    return StoreFactory(name="Bench Supply", slug="bench")
+
+
+@pytest.fixture
+def other_store(db):
+    from tests.catalog.factories import StoreFactory
+
+    return StoreFactory(name="Other Shop", slug="other")
+
+
+def _member(store, role: str, username: str):
+    from tests.catalog.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username=username)
+    return MembershipFactory(store=store, user=user, role=role)
+
+
+@pytest.fixture
+def admin_member(store):
+    return _member(store, "admin", "alice-admin")
+
+
+@pytest.fixture
+def editor_member(store):
+    return _member(store, "editor", "eddie-editor")
+
+
+@pytest.fixture
+def viewer_member(store):
+    return _member(store, "viewer", "vera-viewer")
+
+
+@pytest.fixture
+def client_as(client):
+    """client_as(membership) logs the test client in as that member."""
+
+    def log_in(membership):
+        client.force_login(membership.user)
+        return client
+
+    return log_in
