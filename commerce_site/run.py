@@ -84,6 +84,7 @@ def serve() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     processes: list[tuple[str, subprocess.Popen]] = []
+    (settings.VAR_DIR / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise looks there too
     try:
         _manage("migrate", "--noinput")
         _manage("load_demo")
@@ -126,11 +127,19 @@ def serve() -> int:
             _say("Embedded services stopped")
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "serve"
     if command == "serve":
-        # Ctrl-C reaches the children too (same process group); the finally block
-        # in serve() waits for them.
+        # Ctrl-C reaches the children too (same process group); SIGTERM from a
+        # process manager is treated the same. The finally block in serve()
+        # waits for the children and stops the embedded services.
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGHUP, _interrupt)
         return serve()
     if command == "services":
         start_services()
