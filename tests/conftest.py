@@ -21,8 +21,24 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-TEST_BROKER_DB = 15  # a Valkey database of its own: `make run`'s worker never sees test tasks
 _started_services: list = []
+# Each test session takes a slot 1..15: its own Valkey database (so neither
+# `make run`'s worker, on database 0, nor another session's worker takes its
+# tasks) and its own test database name (so two sessions on one checkout do not
+# drop each other's database).
+TEST_SLOTS = range(15, 0, -1)
+_slot: dict = {}
+
+
+def _claim_slot(valkey) -> int:
+    import redis
+
+    client = redis.Redis(unix_socket_path=str(valkey.socket_path))
+    for slot in TEST_SLOTS:
+        if client.set(f"commerce:test-slot:{slot}", os.getpid(), nx=True, ex=6 * 3600):
+            _slot.update(number=slot, client=client)
+            return slot
+    raise RuntimeError("All 15 test slots are taken: are 15 test sessions running on this checkout?")
 
 
 def pytest_configure(config):
@@ -32,14 +48,19 @@ def pytest_configure(config):
 
     _started_services.extend(start_services())
     if settings.USE_EMBEDDED_VALKEY:
-        settings.CELERY_BROKER_URL = settings.EMBEDDED_VALKEY.url(TEST_BROKER_DB)
-        os.environ["EMBEDDED_VALKEY_DB"] = str(TEST_BROKER_DB)
+        slot = _claim_slot(settings.EMBEDDED_VALKEY)
+        settings.CELERY_BROKER_URL = settings.EMBEDDED_VALKEY.url(slot)
+        os.environ["EMBEDDED_VALKEY_DB"] = str(slot)
+        database = settings.DATABASES["default"]
+        database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{slot}"
     from commerce_site.celery import app
 
     app.conf.broker_url = settings.CELERY_BROKER_URL
 
 
 def pytest_unconfigure(config):
+    if _slot:
+        _slot["client"].delete(f"commerce:test-slot:{_slot['number']}")
     for service in reversed(_started_services):
         service.stop()
 
@@ -58,8 +79,6 @@ def _worker_env(database_name: str) -> dict:
 
         parts = urlsplit(settings.DATABASE_URL)
         env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{database_name}"))
-    if settings.USE_EMBEDDED_VALKEY:
-        env["EMBEDDED_VALKEY_DB"] = str(TEST_BROKER_DB)
     env.setdefault("CELERY_TASK_TIME_LIMIT", "900")
     env["PYTHONUNBUFFERED"] = "1"
     return env
