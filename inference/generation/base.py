@@ -1,0 +1,83 @@
+"""The interface every generator implements, whatever runs the model."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+
+from ..params import GenerationParams, GenerationResult
+from ..prompt_fit import FittedPrompt, Render, fit_prompt
+
+ChatMessage = Mapping[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
+
+
+class Generator(ABC):
+    """Turns prompts into post-processed completions, in batches.
+
+    A generator is loaded once per process (see `get_generator`) and may be shared by
+    threads; implementations serialise access to the model where they must.
+    """
+
+    model_id: str
+
+    @property
+    @abstractmethod
+    def context_length(self) -> int:
+        """Tokens the model attends to: prompt plus completion."""
+
+    @property
+    @abstractmethod
+    def has_chat_template(self) -> bool: ...
+
+    @abstractmethod
+    def render_chat(self, messages: Sequence[ChatMessage]) -> str:
+        """Render chat messages into a prompt string; ChatTemplateUnavailable if the model has no template."""
+
+    @abstractmethod
+    def count_tokens(self, text: str) -> int:
+        """Tokens `text` takes as a prompt (special tokens such as BOS included)."""
+
+    @abstractmethod
+    def generate(
+        self,
+        prompts: Sequence[str],
+        *,
+        params: GenerationParams,
+        batch_size: int | None = None,
+    ) -> list[GenerationResult]:
+        """One result per prompt, in the order given.
+
+        A prompt that cannot run (too long for the context) gets a result with
+        finish_reason "error" and the reason in `error`; the others still run.
+        Failures of the model itself raise an InferenceError.
+        """
+
+    def prompt_budget(self, *, max_new_tokens: int) -> int:
+        """Prompt tokens that leave room for `max_new_tokens` within the context."""
+        return max(0, self.context_length - max_new_tokens)
+
+    def fit_prompt(
+        self,
+        *,
+        render: Render,
+        values: Mapping[str, str],
+        trim_order: Sequence[str],
+        max_new_tokens: int,
+    ) -> FittedPrompt:
+        """Render a prompt that fits with `max_new_tokens` to spare, trimming sections in `trim_order`."""
+        return fit_prompt(
+            render=render,
+            values=values,
+            trim_order=trim_order,
+            count_tokens=self.count_tokens,
+            max_prompt_tokens=self.prompt_budget(max_new_tokens=max_new_tokens),
+        )
+
+    def context_error(self, *, prompt_tokens: int, max_new_tokens: int) -> str | None:
+        """Why a prompt cannot run, or None when it fits."""
+        if prompt_tokens + max_new_tokens <= self.context_length:
+            return None
+        return (
+            f"the prompt has {prompt_tokens} tokens; with max_new_tokens {max_new_tokens} it exceeds "
+            f"the model's context of {self.context_length} tokens"
+        )

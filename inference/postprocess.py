@@ -1,0 +1,164 @@
+"""Clean-up of raw model output. Pure functions over strings, applied to every result.
+
+Model output is untrusted text: templates escape it when rendering, so nothing here
+sanitises HTML. What this module guarantees is that odd input (lone surrogates,
+control characters, half a multi-byte character at a cut) never raises.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# A Western sentence ends with . ! ? or … (plus closing quotes or brackets) before
+# whitespace or the end; requiring the whitespace keeps "3.5 kg" and "e.g.x" whole.
+# A Chinese sentence ends with 。！？ and needs no space after it. A line break
+# also ends a sentence, so headings and script lines ("Shot: close-up") survive.
+_SENTENCE_END = re.compile(
+    r"""(?:[.!?…]+["'”’»)\]]*(?=\s|$)|[。！？]+[”’」』）)"']*)[ \t]*|\n+""",
+)
+_LABEL_ENDINGS = (":", "：")
+_MIN_ECHO_CHARS = 8
+_MIN_REPEAT_WEIGHT = 6
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MANY_BLANK_LINES = re.compile(r"\n{3,}")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    complete: bool
+
+
+def clean_completion(raw_text: str, *, prompt: str, stop: Iterable[str] = (), truncated: bool = False) -> str:
+    """The text a reviewer sees: echo stripped, cut at a stop, repeats dropped.
+
+    The unfinished last sentence is cut only when generation ran out of tokens
+    (`truncated`): a completion that ended on EOS or a stop sequence is finished even
+    when its last line has no full stop, e.g. a bullet or a video-script shot line.
+    """
+    text = sanitize_text(raw_text)
+    text = strip_prompt_echo(text, prompt=sanitize_text(prompt))
+    text = cut_at_stop(text, stop=stop)
+    if truncated:
+        text = cut_unfinished_sentence(text)
+    text = drop_repeated_sentences(text)
+    return trim_whitespace(text)
+
+
+def sanitize_text(text: str) -> str:
+    """Drop what cannot be stored or shown: lone surrogates, control characters, U+FFFD at the end.
+
+    A token limit can cut a multi-byte character in half; the tokenizer then decodes
+    the stump as U+FFFD, which belongs to nothing the model meant to write.
+    """
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL_CHARS.sub("", text)
+    return text.rstrip("\ufffd")
+
+
+def cut_at_stop(text: str, *, stop: Iterable[str]) -> str:
+    """Cut at the earliest stop sequence; generation checks token by token, so text may run past it."""
+    positions = [text.find(sequence) for sequence in stop if sequence]
+    hits = [position for position in positions if position >= 0]
+    return text[: min(hits)] if hits else text
+
+
+def strip_prompt_echo(text: str, *, prompt: str) -> str:
+    """Remove a leading repeat of the prompt or of its last lines.
+
+    Small base models often restart by copying the end of the prompt ("Product: ...\\n
+    Description: ..."). The last echoed line may be a label that the completion then
+    continues ("Description: A light shoe"), so a label may match as a prefix.
+    """
+    prompt_lines = [line.strip() for line in prompt.splitlines() if line.strip()]
+    text_lines = _stripped_lines_with_offsets(text)
+    for count in range(min(len(prompt_lines), len(text_lines)), 0, -1):
+        cut = _echo_end(prompt_lines[-count:], text_lines[:count])
+        if cut is not None:
+            return text[cut:]
+    return text
+
+
+def split_sentences(text: str) -> list[Segment]:
+    """Split into sentences whose concatenation is exactly `text`."""
+    segments = []
+    position = 0
+    for match in _SENTENCE_END.finditer(text):
+        segments.append(Segment(text[position : match.end()], complete=True))
+        position = match.end()
+    if position < len(text):
+        segments.append(Segment(text[position:], complete=False))
+    return segments
+
+
+def cut_unfinished_sentence(text: str) -> str:
+    """Drop a trailing sentence without an ending, unless it is all there is."""
+    segments = split_sentences(text.rstrip())
+    if len(segments) < 2 or segments[-1].complete:
+        return text
+    kept = "".join(segment.text for segment in segments[:-1])
+    return kept if kept.strip() else text
+
+
+def drop_repeated_sentences(text: str) -> str:
+    """Keep the first occurrence of each sentence; compare case-, space- and punctuation-blind.
+
+    Labels ("Voice-over:") and very short pieces ("Yes.") may repeat: scripts and
+    answers use them on purpose.
+    """
+    seen: set[str] = set()
+    kept = []
+    for segment in split_sentences(text):
+        key = _NOT_WORD.sub("", segment.text.casefold())
+        is_label = segment.text.strip().endswith(_LABEL_ENDINGS)
+        if not is_label and _weight(key) >= _MIN_REPEAT_WEIGHT:
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(segment.text)
+    return "".join(kept)
+
+
+def trim_whitespace(text: str) -> str:
+    lines = [line.rstrip() for line in text.split("\n")]
+    return _MANY_BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _weight(key: str) -> int:
+    # A CJK character carries about as much as a short English word.
+    return sum(2 if ord(character) >= 0x2E80 else 1 for character in key)
+
+
+def _stripped_lines_with_offsets(text: str) -> list[tuple[str, int]]:
+    """Non-blank lines, stripped, each with the offset where its content starts."""
+    result = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        content = line.strip()
+        if content:
+            result.append((content, offset + len(line) - len(line.lstrip())))
+        offset += len(line)
+    return result
+
+
+def _echo_end(prompt_tail: list[str], text_head: list[tuple[str, int]]) -> int | None:
+    """Offset just after the echo if `text_head` repeats `prompt_tail`, else None."""
+    for expected, (actual, _) in zip(prompt_tail[:-1], text_head[:-1], strict=True):
+        if expected != actual:
+            return None
+    last_expected = prompt_tail[-1]
+    last_actual, last_start = text_head[-1]
+    echoed_chars = sum(len(line) for line in prompt_tail)
+    if echoed_chars < _MIN_ECHO_CHARS:
+        return None
+    if last_actual == last_expected:
+        return last_start + len(last_actual)
+    # Only a label may be continued on the same line; "The best" followed by
+    # "The best mouse ever" is the model writing, not echoing.
+    if last_expected.endswith(_LABEL_ENDINGS) and last_actual.startswith(last_expected):
+        return last_start + len(last_expected)
+    return None
