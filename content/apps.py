@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class ContentConfig(AppConfig):
     name = "content"
     verbose_name = "Content generation and review"
+
+    def ready(self) -> None:
+        from catalog.views import HOME_SECTIONS, PRODUCT_SECTIONS
+        from content import views
+
+        # Sections on catalog pages: the product's drafts and shopper questions, and
+        # what waits for review on the home page.
+        for hooks, hook in (
+            (PRODUCT_SECTIONS, views.product_section_drafts),
+            (PRODUCT_SECTIONS, views.product_section_questions),
+            (HOME_SECTIONS, views.home_section_drafts),
+        ):
+            if hook not in hooks:
+                hooks.append(hook)

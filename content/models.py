@@ -1,1 +1,253 @@
-"""Prompt templates, generation jobs, drafts and their review (see issue 3 and 4)."""
+"""Prompt templates and their immutable versions, the brand voice, shopper
+questions, generation jobs and the drafts they write (issue 3). The review
+workflow (issue 4) moves drafts through the statuses defined here."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.urls import reverse
+
+from catalog.models import Job, Product, Store
+
+
+class ContentType(models.TextChoices):
+    DESCRIPTION = "description", "Product description"
+    MARKETING = "marketing", "Marketing copy"
+    ANSWER = "answer", "Answer to a shopper question"
+    VIDEO_SCRIPT = "video_script", "Video script"
+
+
+class Language(models.TextChoices):
+    EN = "en", "English"
+    ZH = "zh", "Chinese"
+
+
+# --------------------------------------------------------------------------- brand voice
+
+
+class BrandVoice(models.Model):
+    """How a store sounds. Prompts read the tone; the checks read the banned
+    words, required phrases and target lengths."""
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="brand_voice")
+    tone = models.CharField(max_length=300, blank=True, default="")
+    banned_words = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    required_phrases = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    # {"description": {"en": [60, 140], "zh": [80, 250]}, ...}: words in English,
+    # characters in Chinese (words are not separated by spaces there).
+    target_lengths = models.JSONField(default=dict, blank=True)
+    default_language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Brand voice of {self.store}"
+
+    def target_length(self, content_type: str, language: str) -> tuple[int, int] | None:
+        bounds = (self.target_lengths.get(content_type) or {}).get(language)
+        if not bounds or len(bounds) != 2:
+            return None
+        return int(bounds[0]), int(bounds[1])
+
+
+# --------------------------------------------------------------------------- prompts
+
+
+class PromptTemplate(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="prompt_templates")
+    content_type = models.CharField(max_length=20, choices=ContentType.choices)
+    language = models.CharField(max_length=8, choices=Language.choices)
+    name = models.CharField(max_length=120)
+    # Rolling back is activating an older version; versions themselves never change.
+    active_version = models.ForeignKey(
+        "PromptVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["content_type", "language", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "content_type", "language", "name"], name="prompttemplate_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_content_type_display()}, {self.language})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("content:template", kwargs={"store_slug": self.store.slug, "template_id": self.pk})
+
+
+class PromptVersion(models.Model):
+    """An immutable numbered version of a template: no service edits one; a
+    change is a new row with the next number."""
+
+    template = models.ForeignKey(PromptTemplate, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    # [{"input": "...", "output": "..."}]: rendered into {examples}.
+    examples = models.JSONField(default=list, blank=True)
+    # Validated with inference.GenerationParams.from_dict when saved.
+    params = models.JSONField(default=dict, blank=True)
+    use_chat_template = models.BooleanField(default=False)
+    # Another model than the store's default (a fine-tuned one, later); empty: the default.
+    model_override = models.CharField(max_length=500, blank=True, default="")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    note = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["template", "-number"]
+        constraints = [models.UniqueConstraint(fields=["template", "number"], name="promptversion_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.template.name} v{self.number}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.template.name} v{self.number}"
+
+
+# --------------------------------------------------------------------------- shopper questions
+
+
+class ShopperQuestion(models.Model):
+    class Source(models.TextChoices):
+        DASHBOARD = "dashboard", "Entered in the dashboard"
+        API = "api", "Storefront API"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="shopper_questions")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="shopper_questions")
+    text = models.TextField()
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.DASHBOARD)
+    # The storefront's own id for the shopper (issue 5 links it to its Shopper).
+    shopper_ref = models.CharField(max_length=200, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    asked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        indexes = [models.Index(fields=["product", "-asked_at"], name="question_product_asked")]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+# --------------------------------------------------------------------------- generation
+
+
+class GenerationJob(models.Model):
+    """What a generation job was asked to do; its status, progress and per-item
+    errors live on catalog.Job (same primary key), so the jobs page lists it
+    with every other job."""
+
+    job = models.OneToOneField(Job, primary_key=True, on_delete=models.CASCADE, related_name="generation")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="generation_jobs")
+    content_type = models.CharField(max_length=20, choices=ContentType.choices)
+    language = models.CharField(max_length=8, choices=Language.choices)
+    template_version = models.ForeignKey(PromptVersion, on_delete=models.RESTRICT, related_name="generation_jobs")
+    tone = models.CharField(max_length=300, blank=True, default="")
+    goal = models.CharField(max_length=300, blank=True, default="")  # marketing copy
+    instruction = models.CharField(max_length=300, blank=True, default="")  # "shorter" on regenerate
+    variants = models.PositiveSmallIntegerField(default=1)
+    # The version's parameters with the job's overrides applied.
+    params = models.JSONField(default=dict, blank=True)
+    product_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    question_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)  # answer jobs
+    # The catalog filter the products came from (kept for the record; the ids are what runs).
+    filters = models.JSONField(default=dict, blank=True)
+    parent_draft = models.ForeignKey("Draft", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    batch_size = models.PositiveSmallIntegerField(null=True, blank=True)  # None: GENERATION_BATCH_SIZE
+    model_id = models.CharField(max_length=500, blank=True, default="")
+    prompt_tokens = models.PositiveBigIntegerField(default=0)
+    completion_tokens = models.PositiveBigIntegerField(default=0)
+    generation_seconds = models.FloatField(default=0.0)  # time spent inside the model
+    trimmed_prompts = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Generation #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("jobs:detail", kwargs={"store_slug": self.store.slug, "job_id": self.pk})
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        if self.generation_seconds <= 0 or not self.completion_tokens:
+            return None
+        return self.completion_tokens / self.generation_seconds
+
+
+class Draft(models.Model):
+    class Status(models.TextChoices):
+        TO_REVIEW = "to_review", "To review"
+        FLAGGED = "flagged", "Flagged"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        PUBLISHED = "published", "Published"
+
+    REVIEWABLE = (Status.TO_REVIEW, Status.FLAGGED)
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="drafts")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="drafts")
+    content_type = models.CharField(max_length=20, choices=ContentType.choices)
+    language = models.CharField(max_length=8, choices=Language.choices)
+    job = models.ForeignKey(GenerationJob, on_delete=models.CASCADE, related_name="drafts")
+    prompt_version = models.ForeignKey(PromptVersion, on_delete=models.RESTRICT, related_name="drafts")
+    question = models.ForeignKey(
+        ShopperQuestion, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts"
+    )
+    variant = models.PositiveSmallIntegerField(default=1)
+    prompt = models.TextField(blank=True, default="")  # what the model was given
+    generated_text = models.TextField(blank=True, default="")  # as the model wrote it, never changed
+    current_text = models.TextField(blank=True, default="")  # edited by people (issue 4)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.TO_REVIEW)
+    checks = models.JSONField(default=list, blank=True)  # [CheckResult.to_dict()] of current_text
+    failed_checks = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    # MinHash of current_text and its LSH band keys: near-duplicate candidates
+    # come from an indexed overlap instead of comparing every draft.
+    signature = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    band_keys = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    model_id = models.CharField(max_length=500, blank=True, default="")
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    latency_ms = models.PositiveIntegerField(default=0)
+    prompt_trimmed = models.BooleanField(default=False)
+    # Optimistic locking for edits: a save carries the version it started from.
+    version = models.PositiveIntegerField(default=1)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A job run twice writes each product/question/variant once.
+            models.UniqueConstraint(
+                fields=["job", "product", "question", "variant"],
+                name="draft_unique_job_item_variant",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [
+            models.Index(fields=["store", "status", "-created_at"], name="draft_queue"),
+            models.Index(fields=["store", "content_type", "status"], name="draft_store_type_status"),
+            models.Index(fields=["product", "content_type", "language", "-created_at"], name="draft_product_latest"),
+            GinIndex(fields=["failed_checks"], name="draft_failed_checks_gin"),
+            GinIndex(fields=["band_keys"], name="draft_band_keys_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft #{self.pk} ({self.get_content_type_display()}) of {self.product_id}"
+
+    @property
+    def is_reviewable(self) -> bool:
+        return self.status in self.REVIEWABLE
+
+    @property
+    def failing_results(self) -> list[dict]:
+        return [result for result in self.checks if not result.get("passed")]

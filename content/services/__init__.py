@@ -1,0 +1,25 @@
+"""Writes of the content app. Views, tasks, management commands and tests all
+come through these functions, so the permission checks cannot be skipped."""
+
+from content.services.drafts import draft_run_checks
+from content.services.generation import generation_run, generation_start
+from content.services.prompts import (
+    prompt_template_create,
+    prompt_version_activate,
+    prompt_version_create,
+)
+from content.services.questions import shopper_question_create
+from content.services.setup import brand_voice_for, brand_voice_update, store_setup_content
+
+__all__ = [
+    "brand_voice_for",
+    "brand_voice_update",
+    "draft_run_checks",
+    "generation_run",
+    "generation_start",
+    "prompt_template_create",
+    "prompt_version_activate",
+    "prompt_version_create",
+    "shopper_question_create",
+    "store_setup_content",
+]

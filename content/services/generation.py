@@ -1,0 +1,482 @@
+"""Generation jobs: `generation_start` checks and records what to write and
+sends the task; `generation_run` is the task's body (content/tasks.py).
+
+The body is safe to run twice: it writes only the (product, question,
+variant) drafts the job does not have yet (a unique constraint backs this),
+and leaves alone products that already failed. Progress is written after
+every batch, which is also where a cancelled job stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from catalog.jobs import job_create, job_progress, job_record_error
+from catalog.models import Job, JobError, Membership, Product, Store
+from catalog.selectors import ProductFilters, product_queryset
+from catalog.services import require
+from content import runtime
+from content.checks import run_checks
+from content.models import BrandVoice, ContentType, Draft, GenerationJob, Language, PromptVersion, ShopperQuestion
+from content.prompts import PromptRenderError, PromptValues, attribute_pairs, render_within
+from content.selectors import (
+    accepted_copy_by_category,
+    active_version,
+    near_duplicate_candidates,
+    open_questions,
+    product_published_copy,
+)
+from content.services.drafts import (
+    Signature,
+    apply_results,
+    check_context,
+    grounding_text,
+    initial_status,
+    similar_texts,
+)
+from content.services.setup import brand_voice_for
+
+logger = logging.getLogger(__name__)
+
+MAX_VARIANTS = 5
+MAX_ITEMS_PER_JOB = 5000
+MAX_BATCH_SIZE = 64
+TASK_NAME = "content.tasks.run_generation"
+QUEUE = "gpu"
+
+
+# --------------------------------------------------------------------------- starting a job
+
+
+def generation_start(
+    *,
+    store: Store,
+    membership: Membership,
+    content_type: str,
+    product_ids: Sequence[int] | None = None,
+    filters: ProductFilters | None = None,
+    question_ids: Sequence[int] | None = None,
+    template_version: PromptVersion | None = None,
+    language: str | None = None,
+    tone: str | None = None,
+    variants: int = 1,
+    params_overrides: dict | None = None,
+    instruction: str = "",
+    goal: str = "",
+    limit: int | None = None,
+    parent_draft: Draft | None = None,
+    batch_size: int | None = None,
+    send: bool = True,
+) -> Job:
+    """Start a generation job over products (by id, or every product a catalog
+    filter matches) or, for answers, over shopper questions. Returns the
+    queued catalog Job; its GenerationJob shares its id."""
+    require(membership, "content.generate")
+    if membership.store_id != store.pk:
+        raise PermissionDenied("Not a member of this store.")
+    if content_type not in ContentType.values:
+        raise ValidationError({"content_type": f"Unknown content type '{content_type}'."})
+    voice = brand_voice_for(store=store)
+    version = _version(store=store, content_type=content_type, language=language or voice.default_language,
+                       chosen=template_version)
+    language = version.template.language
+    if not 1 <= variants <= MAX_VARIANTS:
+        raise ValidationError({"variants": f"Between 1 and {MAX_VARIANTS} variants per product."})
+    if batch_size is not None and not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise ValidationError({"batch_size": f"A batch holds 1 to {MAX_BATCH_SIZE} prompts."})
+    goal, instruction = goal.strip()[:300], instruction.strip()[:300]
+    if content_type == ContentType.MARKETING and not goal:
+        raise ValidationError({"goal": "Marketing copy needs a campaign goal, such as 'Black Friday, 20% off'."})
+    try:
+        params = runtime.effective_params({**version.params, **(params_overrides or {})})
+    except ValueError as exc:
+        raise ValidationError({"params": str(exc)}) from None
+
+    ids = _product_ids(store=store, product_ids=product_ids, filters=filters, question_ids=question_ids, limit=limit)
+    questions: list[int] = []
+    if content_type == ContentType.ANSWER:
+        questions = _question_ids(store=store, product_ids=ids, question_ids=question_ids)
+        ids = list(dict.fromkeys(
+            ShopperQuestion.objects.filter(pk__in=questions).order_by("product_id").values_list("product_id",
+                                                                                                flat=True)))
+    items = len(questions) if content_type == ContentType.ANSWER else len(ids)
+    label = ContentType(content_type).label
+    title = f"{label} ({Language(language).label}) for {items} {'question' if questions else 'product'}" \
+            f"{'s' if items != 1 else ''}"
+    with transaction.atomic():
+        job = job_create(
+            store=store, kind=Job.Kind.GENERATION, title=title, task_name=TASK_NAME, queue=QUEUE,
+            user=membership.user, total=items * variants, send=send,
+            params={"content_type": str(content_type), "language": language, "template_version": version.pk,
+                    "variants": variants},
+        )
+        GenerationJob.objects.create(
+            job=job, store=store, content_type=content_type, language=language, template_version=version,
+            tone=(voice.tone if tone is None else tone).strip()[:300], goal=goal, instruction=instruction,
+            variants=variants, params=params, product_ids=ids, question_ids=questions,
+            filters=filters.as_query() if filters is not None and product_ids is None else {},
+            parent_draft=parent_draft, batch_size=batch_size,
+        )
+    logger.info("generation.started", extra={
+        "job": job.pk, "store": store.pk, "content_type": str(content_type), "items": items, "variants": variants,
+        "version": version.pk, "user": membership.user_id,
+    })
+    return job
+
+
+def _version(*, store: Store, content_type: str, language: str, chosen: PromptVersion | None) -> PromptVersion:
+    if chosen is None:
+        version = active_version(store=store, content_type=content_type, language=language)
+        if version is None:
+            raise ValidationError({"template_version": (
+                f"This store has no active {ContentType(content_type).label.lower()} template in "
+                f"{Language(language).label if language in Language.values else language}."
+            )})
+        return version
+    version = PromptVersion.objects.select_related("template").get(pk=chosen.pk)
+    if version.template.store_id != store.pk:
+        raise PermissionDenied("That template belongs to another store.")
+    if version.template.content_type != content_type:
+        raise ValidationError({"template_version": (
+            f"{version.label} writes {version.template.get_content_type_display().lower()}, "
+            f"not {ContentType(content_type).label.lower()}."
+        )})
+    return version
+
+
+def _product_ids(*, store, product_ids, filters, question_ids, limit) -> list[int]:
+    cap = min(limit or MAX_ITEMS_PER_JOB, MAX_ITEMS_PER_JOB)
+    if product_ids is not None:
+        wanted = list(dict.fromkeys(int(pk) for pk in product_ids))
+        found = set(Product.objects.filter(store=store, pk__in=wanted).values_list("pk", flat=True))
+        if len(found) != len(wanted):
+            raise ValidationError({"products": f"{len(wanted) - len(found)} of the chosen products are not in "
+                                               "this store."})
+        ids = wanted
+    elif filters is not None:
+        ids = list(product_queryset(store=store, filters=filters).order_by("title", "id")
+                   .values_list("pk", flat=True)[: cap + 1])
+    elif question_ids:
+        ids = list(dict.fromkeys(ShopperQuestion.objects.filter(store=store, pk__in=list(question_ids))
+                                 .values_list("product_id", flat=True)))
+    else:
+        raise ValidationError({"products": "Choose the products to write for."})
+    if not ids:
+        raise ValidationError({"products": "No product matches."})
+    if limit:
+        ids = ids[:limit]
+    if len(ids) > MAX_ITEMS_PER_JOB:
+        raise ValidationError({"products": f"A job writes for at most {MAX_ITEMS_PER_JOB} products; narrow the "
+                                           "filter or set a limit."})
+    return ids
+
+
+def _question_ids(*, store, product_ids, question_ids) -> list[int]:
+    if question_ids:
+        wanted = list(dict.fromkeys(int(pk) for pk in question_ids))
+        found = list(ShopperQuestion.objects.filter(store=store, pk__in=wanted, product_id__in=product_ids)
+                     .values_list("pk", flat=True))
+        if len(found) != len(wanted):
+            raise ValidationError({"questions": "Some of the chosen questions are not this store's."})
+        return sorted(found, key=wanted.index)
+    found = list(open_questions(store=store, product_ids=product_ids).values_list("pk", flat=True)
+                 [:MAX_ITEMS_PER_JOB])
+    if not found:
+        raise ValidationError({"questions": "None of the chosen products has a shopper question waiting for an "
+                                            "answer."})
+    return found
+
+
+# --------------------------------------------------------------------------- the task's body
+
+
+@dataclass(frozen=True)
+class Item:
+    product_id: int
+    question_id: int | None = None
+
+
+@dataclass
+class Unit:
+    """One draft to write: an item and a variant, with its prompt once rendered."""
+
+    item: Item
+    variant: int
+    product: Product | None = None
+    question: ShopperQuestion | None = None
+    prompt: str = ""
+    prompt_tokens: int = 0
+    trimmed: bool = False
+    extra_facts: str = ""
+
+
+@dataclass
+class BatchOutcome:
+    written: int = 0
+    failed: int = 0
+    flagged: int = 0
+    trimmed: int = 0
+    failed_products: set[int] = field(default_factory=set)
+
+
+def generation_run(job: Job) -> dict:
+    generation = GenerationJob.objects.select_related("template_version__template", "store").get(pk=job.pk)
+    voice = brand_voice_for(store=generation.store)
+    items = _items(generation)
+    written = set(Draft.objects.filter(job=generation).values_list("product_id", "question_id", "variant"))
+    failed_products = set(
+        JobError.objects.filter(job=job, product__isnull=False).values_list("product_id", flat=True)
+    )
+    missing = _record_missing(job, generation, items)
+    pending: list[Unit] = []
+    failed = 0
+    for item in items:
+        for variant in range(1, generation.variants + 1):
+            if (item.product_id, item.question_id, variant) in written:
+                continue
+            if item in missing or item.product_id in failed_products:
+                failed += 1
+            else:
+                pending.append(Unit(item, variant))
+    done = len(written)
+    total = len(items) * generation.variants
+    job_progress(job, done=done, failed=failed, total=total)
+    if not pending:
+        return _summary(generation)
+
+    model = runtime.runtime_for(model_override=generation.template_version.model_override)
+    GenerationJob.objects.filter(pk=generation.pk).update(model_id=model.model_id)
+    generation.model_id = model.model_id
+    batch_size = generation.batch_size or settings.GENERATION_BATCH_SIZE
+    logger.info("generation.running", extra={"job": job.pk, "pending": len(pending), "batch_size": batch_size,
+                                             "model": model.model_id})
+    for start in range(0, len(pending), batch_size):
+        outcome = _run_batch(job, generation, model, voice, pending[start:start + batch_size])
+        done += outcome.written
+        failed += outcome.failed
+        job_progress(job, done=done, failed=failed)  # raises JobCancelled between batches
+    return _summary(generation)
+
+
+def _items(generation: GenerationJob) -> list[Item]:
+    if generation.content_type == ContentType.ANSWER:
+        owner = dict(ShopperQuestion.objects.filter(pk__in=generation.question_ids)
+                     .values_list("pk", "product_id"))
+        # A deleted question keeps its place (and fails) rather than vanishing from the count.
+        return [Item(owner.get(pk, 0), pk) for pk in generation.question_ids]
+    return [Item(pk) for pk in generation.product_ids]
+
+
+def _record_missing(job: Job, generation: GenerationJob, items: list[Item]) -> set[Item]:
+    """Products (or questions) deleted since the job started: a failure each,
+    recorded once however often the job runs."""
+    existing = set(Product.objects.filter(store=generation.store, pk__in={item.product_id for item in items})
+                   .values_list("pk", flat=True))
+    missing = {item for item in items if item.product_id not in existing}
+    for item in missing:
+        if item.question_id is not None and item.product_id == 0:
+            message = f"Shopper question #{item.question_id} was deleted before its answer was written."
+        else:
+            message = f"Product #{item.product_id} was deleted before its copy was written."
+        if not JobError.objects.filter(job=job, product__isnull=True, message=message).exists():
+            job_record_error(job, message=message)
+    return missing
+
+
+def _run_batch(job: Job, generation: GenerationJob, model: runtime.Runtime, voice: BrandVoice,
+               units: list[Unit]) -> BatchOutcome:
+    outcome = BatchOutcome()
+    products = {
+        product.pk: product
+        for product in Product.objects.filter(store=generation.store, pk__in={u.item.product_id for u in units})
+        .select_related("category")
+    }
+    questions = ShopperQuestion.objects.in_bulk({u.item.question_id for u in units if u.item.question_id})
+    neighbours = accepted_copy_by_category(
+        store=generation.store, content_type=generation.content_type, language=generation.language,
+        category_ids={p.category_id for p in products.values()},
+    )
+    ready: list[Unit] = []
+    rendered: dict[Item, Unit] = {}
+    for unit in units:
+        unit.product = products.get(unit.item.product_id)
+        unit.question = questions.get(unit.item.question_id) if unit.item.question_id else None
+        if unit.product is None or (unit.item.question_id and unit.question is None):
+            # Deleted while earlier batches ran.
+            _fail(job, unit, "The product or question was deleted while the job ran.", outcome)
+            continue
+        if unit.item.product_id in outcome.failed_products:
+            outcome.failed += 1
+            continue
+        earlier = rendered.get(unit.item)
+        if earlier is None:
+            try:
+                _render(unit, generation, model, neighbours)
+            except (PromptRenderError, KeyError, ValueError) as exc:
+                _fail(job, unit, _render_failure(exc), outcome)
+                continue
+            rendered[unit.item] = unit
+        else:  # variants of one item share its prompt
+            unit.prompt, unit.prompt_tokens = earlier.prompt, earlier.prompt_tokens
+            unit.trimmed, unit.extra_facts = earlier.trimmed, earlier.extra_facts
+        ready.append(unit)
+    if not ready:
+        return outcome
+
+    started = time.monotonic()
+    completions = model.complete([unit.prompt for unit in ready], generation.params)
+    # A small model sometimes stops at once (a blank line first): one more try for those.
+    empty = [index for index, c in enumerate(completions) if not c.error and not c.text]
+    if empty:
+        retried = model.complete([ready[index].prompt for index in empty], generation.params)
+        for index, completion in zip(empty, retried, strict=True):
+            completions[index] = _merged(completions[index], completion)
+    elapsed = time.monotonic() - started
+    written_units, written_completions = [], []
+    for unit, completion in zip(ready, completions, strict=True):
+        if completion.error or not completion.text:
+            reason = completion.error or "the model wrote nothing usable, twice"
+            _fail(job, unit, f"The model could not write this draft: {reason}.", outcome)
+        else:
+            written_units.append(unit)
+            written_completions.append(completion)
+    drafts = _drafts(generation, voice, written_units, written_completions, outcome)
+    with transaction.atomic():
+        # ignore_conflicts: a second run racing this one keeps the first draft of each unit.
+        Draft.objects.bulk_create(drafts, ignore_conflicts=True)
+        GenerationJob.objects.filter(pk=generation.pk).update(
+            prompt_tokens=F("prompt_tokens") + sum(c.prompt_tokens for c in completions),
+            completion_tokens=F("completion_tokens") + sum(c.completion_tokens for c in completions),
+            generation_seconds=F("generation_seconds") + elapsed,
+            trimmed_prompts=F("trimmed_prompts") + outcome.trimmed,
+        )
+    outcome.written += len(drafts)
+    logger.info("generation.batch_done", extra={
+        "job": job.pk, "drafts": len(drafts), "failed": outcome.failed, "flagged": outcome.flagged,
+        "seconds": round(elapsed, 2), "completion_tokens": sum(c.completion_tokens for c in completions),
+    })
+    return outcome
+
+
+def _merged(first: runtime.Completion, second: runtime.Completion) -> runtime.Completion:
+    """The retry's text, with the tokens and time of both tries."""
+    return runtime.Completion(
+        text=second.text, prompt_tokens=first.prompt_tokens + second.prompt_tokens,
+        completion_tokens=first.completion_tokens + second.completion_tokens,
+        latency_ms=first.latency_ms + second.latency_ms, error=second.error,
+    )
+
+
+def _render(unit: Unit, generation: GenerationJob, model: runtime.Runtime, neighbours: dict) -> None:
+    product, question = unit.product, unit.question
+    version = generation.template_version
+    published = ""
+    if generation.content_type == ContentType.ANSWER:
+        published = product_published_copy(product=product, language=generation.language)
+    values = PromptValues(
+        title=product.title, sku=product.sku, brand=product.brand,
+        category=product.category.path if product.category_id else "",
+        attributes=attribute_pairs(product.attributes), store=generation.store.name,
+        examples=list(version.examples),
+        similar=[_neighbour_values(draft, generation) for draft in neighbours.get(product.category_id, [])
+                 if draft.product_id != product.pk][:2],
+        question=question.text if question else "", goal=generation.goal, tone=generation.tone,
+        language=generation.language, published_copy=published, instruction=generation.instruction,
+    )
+    prompt = render_within(version.text, values, count_tokens=model.count_tokens,
+                           budget=model.prompt_budget(generation.params))
+    unit.prompt = model.format_prompt(prompt.text, chat=version.use_chat_template)
+    unit.prompt_tokens = prompt.tokens
+    unit.trimmed = prompt.trimmed
+    unit.extra_facts = grounding_text(content_type=generation.content_type, question=values.question,
+                                      goal=generation.goal, published_copy=published)
+    if prompt.trimmed:
+        logger.info("generation.prompt_trimmed", extra={"job": generation.pk, "product": product.pk,
+                                                        "dropped": prompt.dropped})
+
+
+def _neighbour_values(draft: Draft, generation: GenerationJob) -> PromptValues:
+    product = draft.product
+    return PromptValues(
+        title=product.title, sku=product.sku, brand=product.brand,
+        category=product.category.path if product.category_id else "",
+        attributes=attribute_pairs(product.attributes), store=generation.store.name,
+        question=draft.question.text if draft.question_id else "", goal=draft.job.goal, tone=generation.tone,
+        language=draft.language, copy=draft.current_text,
+    )
+
+
+def _render_failure(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"The prompt could not be rendered: the template uses the unknown placeholder {{{exc.args[0]}}}."
+    return f"The prompt could not be rendered: {exc}"
+
+
+def _fail(job: Job, unit: Unit, message: str, outcome: BatchOutcome) -> None:
+    outcome.failed += 1
+    if unit.product is not None:
+        outcome.failed_products.add(unit.product.pk)
+        job_record_error(job, message=message, product=unit.product)
+    else:
+        job_record_error(job, message=f"Item {unit.item.product_id}/{unit.item.question_id}: {message}")
+    logger.warning("generation.item_failed", extra={"job": job.pk, "product": unit.item.product_id,
+                                                    "reason": message[:300]})
+
+
+def _drafts(generation: GenerationJob, voice: BrandVoice, units: list[Unit],
+            completions: list[runtime.Completion], outcome: BatchOutcome) -> list[Draft]:
+    signatures = [Signature.of(c.text, generation.language) for c in completions]
+    candidates = near_duplicate_candidates(
+        store=generation.store, content_type=generation.content_type, language=generation.language,
+        band_keys={key for signature in signatures for key in signature.keys},
+    )
+    drafts: list[Draft] = []
+    for unit, completion, signature in zip(units, completions, signatures, strict=True):
+        # Drafts earlier in this batch are not in the database yet: compare with them too.
+        batch_mates = [
+            {"id": -index, "product_id": d.product_id, "product__title": d.product.title,
+             "product__sku": d.product.sku, "signature": d.signature, "current_text": d.current_text}
+            for index, d in enumerate(drafts, start=1)
+        ]
+        ctx = check_context(
+            product=unit.product, content_type=generation.content_type, language=generation.language,
+            voice=voice, prompt=unit.prompt, extra_facts=unit.extra_facts,
+            other_texts=similar_texts(signature, candidates + batch_mates, product_id=unit.product.pk),
+        )
+        results = run_checks(completion.text, ctx)
+        draft = Draft(
+            store=generation.store, product=unit.product, content_type=generation.content_type,
+            language=generation.language, job=generation, prompt_version=generation.template_version,
+            question=unit.question, variant=unit.variant, prompt=unit.prompt, generated_text=completion.text,
+            current_text=completion.text, status=initial_status(results), model_id=generation.model_id,
+            prompt_tokens=completion.prompt_tokens or unit.prompt_tokens,
+            completion_tokens=completion.completion_tokens, latency_ms=completion.latency_ms,
+            prompt_trimmed=unit.trimmed, parent=generation.parent_draft,
+        )
+        apply_results(draft, results, signature)
+        outcome.flagged += draft.status == Draft.Status.FLAGGED
+        outcome.trimmed += unit.trimmed and unit.variant == 1
+        drafts.append(draft)
+    return drafts
+
+
+def _summary(generation: GenerationJob) -> dict:
+    generation.refresh_from_db()
+    drafts = Draft.objects.filter(job=generation)
+    summary = {
+        "drafts": drafts.count(),
+        "flagged": drafts.filter(status=Draft.Status.FLAGGED).count(),
+        "prompts trimmed": generation.trimmed_prompts,
+        "tokens written": generation.completion_tokens,
+    }
+    if generation.tokens_per_second:
+        summary["tokens per second"] = round(generation.tokens_per_second, 1)
+    return summary

@@ -1,0 +1,18 @@
+"""Celery tasks of the content app; they run on the `gpu` queue
+(commerce_site/celery.py) and take ids only."""
+
+import logging
+
+from celery import shared_task
+
+from catalog.jobs import run_job
+from content.services.generation import generation_run
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="content.tasks.run_generation")
+def run_generation(job_id: int) -> None:
+    # run_job claims the job (a second delivery does nothing), records progress,
+    # cancellation and failures; generation_run writes only missing drafts.
+    run_job(job_id, generation_run)

@@ -1,0 +1,65 @@
+"""The generation job's body run in this process with the real default model:
+trimming against the real tokenizer, answers grounded in a question, and a
+product whose prompt cannot fit. (test_tasks.py runs jobs on the worker.)"""
+
+import pytest
+from django.test import override_settings
+
+from catalog.jobs import run_job
+from catalog.models import Job, JobError
+from content import services
+from content.models import Draft, GenerationJob
+from content.services.generation import generation_run
+from tests.catalog.factories import ProductFactory
+from tests.content.factories import ShopperQuestionFactory
+
+pytestmark = [pytest.mark.model, pytest.mark.django_db]
+
+SHORT = {"max_new_tokens": 24}
+
+
+@override_settings(GENERATION_CONTEXT_LENGTH=160)
+def test_long_prompts_are_trimmed_and_one_that_cannot_fit_fails_alone(editor_member):
+    store = editor_member.store
+    normal = ProductFactory(store=store, title="Nitrile Exam Gloves, Box of 100", brand="Medline",
+                            attributes={"material": "nitrile", "pack size": "100"})
+    # 500 characters of part numbers: too long for a 136-token prompt budget on its own.
+    huge = ProductFactory(store=store, title=" ".join(f"X{n:03d}-Q{n * 7:04d}" for n in range(50))[:500])
+    job = services.generation_start(store=store, membership=editor_member, content_type="description",
+                                    product_ids=[normal.pk, huge.pk], params_overrides=SHORT, send=False)
+
+    run_job(job.pk, generation_run)
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.PARTLY_FAILED, job.error
+    assert (job.done, job.failed) == (1, 1)
+    draft = Draft.objects.get(job_id=job.pk)
+    assert draft.product == normal and draft.prompt_trimmed and draft.current_text
+    assert "Digital Caliper" not in draft.prompt  # the examples went after the attributes
+    assert draft.prompt.endswith("Product: Nitrile Exam Gloves, Box of 100\nBrand: Medline\nDescription:")
+    assert draft.prompt_tokens <= 160 - 24
+    error = JobError.objects.get(job=job)
+    assert error.product == huge
+    assert error.message.startswith("The prompt could not be rendered: The prompt needs ")
+    assert GenerationJob.objects.get(pk=job.pk).trimmed_prompts == 1
+
+
+def test_an_answer_is_written_for_each_open_question_grounded_in_the_product(editor_member):
+    store = editor_member.store
+    product = ProductFactory(store=store, title="Digital Pocket Scale 500 g x 0.01 g", brand="Mitsuwa",
+                             attributes={"capacity": "500 g"}, description="Weighs samples up to 500 g.")
+    question = ShopperQuestionFactory(product=product, text="Can it weigh a 2 kg bag of flour?")
+    job = services.generation_start(store=store, membership=editor_member, content_type="answer",
+                                    product_ids=[product.pk], params_overrides=SHORT, variants=2, send=False)
+
+    run_job(job.pk, generation_run)
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    drafts = list(Draft.objects.filter(job_id=job.pk).order_by("variant"))
+    assert [(d.question, d.variant) for d in drafts] == [(question, 1), (question, 2)]
+    assert all(d.current_text for d in drafts)
+    assert drafts[0].prompt.endswith(
+        "Product: Digital Pocket Scale 500 g x 0.01 g\nBrand: Mitsuwa\nFacts: capacity: 500 g\n"
+        "Description: Weighs samples up to 500 g.\nQuestion: Can it weigh a 2 kg bag of flour?\nAnswer:"
+    )

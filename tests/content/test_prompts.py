@@ -1,0 +1,179 @@
+"""Prompt text: placeholder validation, rendering, and trimming to the budget."""
+
+import pytest
+
+from content.defaults import DEFAULT_TEMPLATES, EN_DESCRIPTION, EN_VIDEO
+from content.prompts import (
+    PromptTemplateError,
+    PromptTooLong,
+    PromptValues,
+    attribute_pairs,
+    join_example,
+    render,
+    render_within,
+    validate_examples,
+    validate_template_text,
+)
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def test_unknown_placeholders_are_refused_by_name():
+    with pytest.raises(PromptTemplateError) as caught:
+        validate_template_text("Product: {title}\nColour: {colour}\nSize: {size}\nDescription:")
+
+    message = str(caught.value)
+    assert message.startswith("Unknown placeholders {colour}, {size}.")
+    assert "{title}" in message  # the known ones are listed to help
+
+
+def test_one_unknown_placeholder_reads_in_the_singular():
+    with pytest.raises(PromptTemplateError, match=r"^Unknown placeholder \{colour\}\."):
+        validate_template_text("{title} {colour}")
+
+
+@pytest.mark.parametrize("text", ["Product: {title", "Product: title}", "Product: {}", "Product: {0}"])
+def test_broken_or_nameless_braces_are_refused(text):
+    with pytest.raises(PromptTemplateError):
+        validate_template_text(text)
+
+
+def test_doubled_braces_are_literal_and_not_placeholders():
+    assert validate_template_text('JSON: {{"title": "{title}"}}') == ["title"]
+
+
+def test_examples_need_a_place_in_the_text():
+    examples = [{"input": "Product: A\nDescription:", "output": "Good."}]
+
+    with pytest.raises(PromptTemplateError, match="no {examples} placeholder"):
+        validate_template_text("Product: {title}\nDescription:", examples=examples)
+
+
+@pytest.mark.parametrize(
+    "examples",
+    [{"input": "a", "output": "b"}, [{"input": "a"}], [{"input": "a", "output": " "}], [{"input": "a", "output": "b",
+                                                                                          "extra": 1}], ["text"]],
+)
+def test_malformed_examples_are_refused(examples):
+    with pytest.raises(PromptTemplateError):
+        validate_examples(examples)
+
+
+def test_every_default_template_is_valid():
+    for default in DEFAULT_TEMPLATES:
+        examples = validate_examples(default.examples)
+        assert "examples" in validate_template_text(default.text, examples=examples)
+        assert len(examples) == 2
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def test_an_example_output_follows_a_colon_on_the_same_line_and_a_line_break_on_the_next():
+    assert join_example("Description:", " Sharp. ") == "Description: Sharp."
+    assert join_example("描述：", "锋利。") == "描述：锋利。"
+    assert join_example("Script:\n", "Scene 1.") == "Script:\nScene 1."
+    assert join_example("Question: why", "Because.") == "Question: why\nBecause."
+
+
+def test_lines_whose_placeholders_are_all_empty_are_left_out():
+    text = "Product: {title}\nBrand: {brand}\nNote: {instruction}\nDescription:"
+
+    prompt = render(text, PromptValues(title="Caliper", brand=""))
+
+    assert prompt == "Product: Caliper\nDescription:"
+
+
+def test_the_default_description_prompt_ends_with_the_product_in_the_examples_pattern():
+    values = PromptValues(
+        title="Sanding Roll 80 Grit", brand="PORTER-CABLE", category="Abrasives > Sanding Rolls",
+        attributes=[("grit", "80 grit"), ("size", "4 1/2 in x 10 yd")], store="Bench Supply",
+        examples=EN_DESCRIPTION.examples, tone="plain",
+    )
+
+    prompt = render(EN_DESCRIPTION.text, values)
+
+    assert prompt.startswith("Product descriptions from Bench Supply,")
+    assert "Tone: plain\n\nProduct: Digital Caliper 6 Inch, Stainless Steel\n" in prompt
+    assert "Description: Measure outside" in prompt
+    assert prompt.endswith(
+        "\n\nProduct: Sanding Roll 80 Grit\nBrand: PORTER-CABLE\nCategory: Abrasives > Sanding Rolls\n"
+        "Features: grit: 80 grit; size: 4 1/2 in x 10 yd\nDescription:"
+    )
+    assert "\n\n\n" not in prompt and "Note:" not in prompt
+
+
+def test_approved_copy_of_similar_products_is_rendered_in_the_examples_pattern():
+    neighbour = PromptValues(title="Sanding Roll 120 Grit", brand="PORTER-CABLE", attributes=[("grit", "120 grit")],
+                             copy="A finer roll for the final pass.")
+    values = PromptValues(title="Sanding Roll 80 Grit", examples=[], similar=[neighbour])
+
+    prompt = render(EN_DESCRIPTION.text, values)
+
+    assert ("Product: Sanding Roll 120 Grit\nBrand: PORTER-CABLE\nFeatures: grit: 120 grit\n"
+            "Description: A finer roll for the final pass.\n\nProduct: Sanding Roll 80 Grit\nDescription:") in prompt
+
+
+def test_a_video_script_prompt_ends_on_a_new_line_after_the_label():
+    prompt = render(EN_VIDEO.text, PromptValues(title="Caliper", examples=EN_VIDEO.examples))
+
+    assert prompt.endswith("Product: Caliper\nScript:\n")
+    assert "Script:\nScene 1. Shot: close-up" in prompt
+
+
+def test_chinese_attributes_use_chinese_punctuation():
+    assert PromptValues(language="zh", attributes=[("grit", "80"), ("size", "5 in")]).as_mapping("")[
+        "attributes"] == "grit：80；size：5 in"
+
+
+def test_attribute_pairs_leave_out_negative_and_empty_values():
+    attributes = {"material": "nitrile", "waterproof": False, "latex": "no", "sterile": True, "sizes": ["S", "M"],
+                  "note": "", "origin": None}
+
+    assert attribute_pairs(attributes) == [("material", "nitrile"), ("sterile", "yes"), ("sizes", "S, M")]
+
+
+# --------------------------------------------------------------------------- trimming
+
+
+def test_a_prompt_within_budget_is_untouched():
+    values = PromptValues(title="Caliper", attributes=[("size", "6 in")])
+
+    rendered = render_within("Product: {title}\nFeatures: {attributes}", values, count_tokens=words, budget=100)
+
+    assert (rendered.text, rendered.trimmed) == ("Product: Caliper\nFeatures: size: 6 in", False)
+
+
+def test_attributes_are_trimmed_first_then_examples():
+    text = "{examples}\n\nProduct: {title}\nFeatures: {attributes}\nDescription:"
+    values = PromptValues(
+        title="Caliper",
+        attributes=[("material", "stainless steel"), ("size", "6 in"), ("resolution", "0.01 mm")],
+        examples=[{"input": "Product: A\nDescription:", "output": "one two three"},
+                  {"input": "Product: B\nDescription:", "output": "four five six"}],
+    )
+    full = words(render(text, values))
+
+    rendered = render_within(text, values, count_tokens=words, budget=full - 5)
+
+    assert rendered.trimmed
+    assert rendered.dropped == ["attribute resolution", "attribute size"]
+    assert "material: stainless steel" in rendered.text and "six" in rendered.text
+    assert rendered.tokens <= full - 5
+
+    rendered = render_within(text, values, count_tokens=words, budget=full - 14)
+
+    assert rendered.dropped[:3] == ["attribute resolution", "attribute size", "attribute material"]
+    assert rendered.dropped[3:] == ["example"]
+    assert "Features" not in rendered.text and "four five six" not in rendered.text and "one two three" in rendered.text
+
+
+def test_a_prompt_that_cannot_fit_raises_prompt_too_long():
+    with pytest.raises(PromptTooLong, match="needs 6 tokens"):
+        render_within("Product: {title}", PromptValues(title="a very long product title"), count_tokens=words,
+                      budget=3)
