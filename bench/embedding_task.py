@@ -1,0 +1,70 @@
+"""Embedding throughput through the app's task path (products/s): the batched
+job that claims dirty rows (FOR UPDATE SKIP LOCKED, oldest change first), builds
+each product's text, runs the model and writes vectors, model id and text hash.
+
+    .venv/bin/python bench/embedding_task.py [--products 2000]
+
+In a fresh store of the benchmark database with the first `--products` real
+products of the shared dataset; then the same job after a stock change of every
+product (texts unchanged: no model call). bench/embeddings_throughput.py
+measures the model alone. Prints Markdown for bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from recommendation_common import DATA_DIR, machine, setup_django
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--products", type=int, default=2000)
+    args = parser.parse_args()
+    setup_django()
+    from django.conf import settings
+
+    from catalog import services
+    from catalog.demo import amazon_rows
+    from catalog.jobs import run_job
+    from catalog.models import Job, Store
+    from recommendations.embedder import get_embedder
+    from recommendations.embeddings import embeddings_run, embeddings_schedule
+
+    Store.objects.filter(slug="bench-embedding").delete()
+    store = Store.objects.create(name="Benchmark, embedding", slug="bench-embedding")
+    rows = amazon_rows(DATA_DIR / "products.csv")[: args.products]
+    services.products_upsert(store=store, rows=rows)
+    started = time.perf_counter()
+    embedder = get_embedder()
+    load_s = time.perf_counter() - started
+
+    def run() -> tuple[Job, float]:
+        job = embeddings_schedule(store=store)
+        started = time.perf_counter()
+        run_job(job.pk, embeddings_run)
+        seconds = time.perf_counter() - started
+        job.refresh_from_db()
+        assert job.status == Job.Status.SUCCEEDED, job.error
+        return job, seconds
+
+    first, first_s = run()
+    for row in rows:
+        row.stock = (row.stock or 0) + 1
+    services.products_upsert(store=store, rows=rows)
+    second, second_s = run()
+    device = getattr(getattr(embedder, "runtime", None), "device", "cpu")
+    print("\n".join([
+        f"Machine: {machine()}; model {embedder.model_id} on {device}, EMBEDDING_BATCH_SIZE "
+        f"{settings.EMBEDDING_BATCH_SIZE}; model loaded in {load_s:.1f} s (not counted).", "",
+        "| job | products | embedded | seconds | products/s |", "|---|---|---|---|---|",
+        f"| new products | {first.result['processed']:,} | {first.result['embedded']:,} | {first_s:.1f} | "
+        f"{first.result['processed'] / first_s:,.1f} |",
+        f"| after a stock change (text unchanged) | {second.result['processed']:,} | "
+        f"{second.result['embedded']:,} | {second_s:.1f} | {second.result['processed'] / second_s:,.0f} |",
+    ]))
+
+
+if __name__ == "__main__":
+    main()

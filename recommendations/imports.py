@@ -1,0 +1,88 @@
+"""Event files: an upload (or a file on the server, for commands and the demo)
+becomes an import job that feeds `ingestion.events_ingest` chunk by chunk,
+with progress, and lists each rejected row with its reason on the job page."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.text import slugify
+
+from catalog.importing import ImportFileError
+from catalog.jobs import job_create, job_progress, job_record_error
+from catalog.models import Job, JobError, Membership, Store
+from catalog.services import require
+from recommendations.ingestion import EventFile, IngestReport, events_ingest, read_event_csv
+
+logger = logging.getLogger(__name__)
+
+IMPORT_TASK = "recommendations.tasks.import_events"
+MAX_ERRORS_RECORDED = 1000
+
+
+def events_import_upload(*, store: Store, membership: Membership, filename: str, data: bytes) -> Job:
+    """Check an uploaded events file and start its import job. Raises
+    ImportFileError for a file that cannot be read at all."""
+    require(membership, "catalog.edit")
+    if len(data) > settings.IMPORT_MAX_UPLOAD_BYTES:
+        raise ImportFileError(
+            f"The file is {len(data) / 1e6:.1f} MB; the limit is {settings.IMPORT_MAX_UPLOAD_BYTES / 1e6:.0f} MB."
+        )
+    parsed = read_event_csv(data)
+    stem, dot, ext = filename.rpartition(".")
+    name = f"{slugify(stem or ext)[:80] or 'events'}{dot}{ext[:5] if dot else ''}"
+    path = default_storage.save(f"event-imports/{store.pk}/{timezone.now():%Y%m%d-%H%M%S}-{name}", ContentFile(data))
+    return job_create(
+        store=store, kind=Job.Kind.IMPORT, title=f"Import events from {filename}"[:200], task_name=IMPORT_TASK,
+        queue="default", user=membership.user, params={"storage_path": path, "filename": filename[:255]},
+        total=len(parsed.records),
+    )
+
+
+def events_import_local_file(*, store: Store, path: Path, user=None, send: bool = True) -> Job:
+    """An import job for a file on the server (the demo's dataset, a command's
+    --background). Only code calls this: users cannot name server paths."""
+    return job_create(
+        store=store, kind=Job.Kind.IMPORT, title=f"Import events from {path.name}", task_name=IMPORT_TASK,
+        queue="default", user=user, params={"local_path": str(path), "filename": path.name}, send=send,
+    )
+
+
+def events_import_file(*, store: Store, data: bytes, source: str, key_prefix: str = "",
+                       default_time=None, on_chunk=None) -> tuple[EventFile, IngestReport]:
+    parsed = read_event_csv(data)
+    report = events_ingest(
+        store=store, records=parsed.records, source=source, default_type=parsed.default_type,
+        default_time=default_time, key_prefix=key_prefix, on_chunk=on_chunk,
+    )
+    return parsed, report
+
+
+def events_import_run(job: Job) -> dict:
+    """Job body. Safe to run twice: rows without their own key get one made of
+    the job and the row number, so a second run finds them all as duplicates."""
+    if "storage_path" in job.params:
+        with default_storage.open(job.params["storage_path"], "rb") as handle:
+            data = handle.read()
+    else:
+        data = Path(job.params["local_path"]).read_bytes()
+    JobError.objects.filter(job=job).delete()  # a re-run reports its own rejections
+
+    def progress(report: IngestReport) -> None:
+        job_progress(job, done=report.accepted + report.duplicates, failed=len(report.rejected),
+                     total=max(job.total, report.received))
+
+    parsed, report = events_import_file(
+        store=job.store, data=data, source="csv", key_prefix=f"import-{job.pk}", default_time=job.created_at,
+        on_chunk=progress,
+    )
+    for rejection in report.rejected[:MAX_ERRORS_RECORDED]:
+        job_record_error(job, row_number=rejection.row, message=rejection.reason)
+    job_progress(job, done=report.accepted + report.duplicates, failed=len(report.rejected),
+                 total=len(parsed.records))
+    return report.as_dict()

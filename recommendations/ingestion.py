@@ -1,0 +1,406 @@
+"""Event ingestion: the one way shopper behaviour enters a store. CSV files
+(uploaded, or read by the `import_events` command and the demo loader) and,
+later, the REST API all call `events_ingest`.
+
+Each record is checked on its own: a bad one (missing shopper, unknown type or
+product, malformed time...) is rejected with its reason while the good ones are
+kept. A record whose idempotency key was seen before is counted as a duplicate
+and not stored again.
+
+Data that has only an order and no dates (the shared dataset's `seq`) gets
+derived times: seq 0 at DATASET_EPOCH and one day per step. That keeps each
+history's order and spacing, and one step is one "day" of age, the same
+pseudo-age the offline evaluation uses for position-only data.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from catalog.importing import ImportFileError, decode
+from catalog.models import Product, Store
+from recommendations.models import Event, EventType, Shopper
+
+logger = logging.getLogger(__name__)
+
+DATASET_EPOCH = datetime(2018, 1, 1, 12, 0, tzinfo=UTC)
+FUTURE_TOLERANCE = timedelta(hours=1)  # clocks differ a little; a week ahead is a bug
+CHUNK_SIZE = 1000
+MAX_EXTERNAL_ID = 200
+MAX_KEY = 200
+MAX_QUERY = 500
+MAX_TEXT = 5000
+EVENT_TYPES = frozenset(EventType.values)
+NEEDS_PRODUCT = frozenset(EVENT_TYPES - {EventType.SEARCH})
+
+# Names real exports use for our columns.
+COLUMN_ALIASES = {
+    "shopper_id": "shopper", "user": "shopper", "user_id": "shopper", "customer": "shopper",
+    "customer_id": "shopper", "visitor_id": "shopper", "reviewer_id": "shopper",
+    "event": "type", "event_type": "type", "action": "type",
+    "product": "sku", "product_sku": "sku", "item": "sku", "item_id": "sku", "asin": "sku",
+    "q": "query", "search": "query", "search_query": "query",
+    "comment": "text", "message": "text", "body": "text",
+    "timestamp": "time", "occurred_at": "time", "ts": "time", "date": "time", "datetime": "time",
+    "created_at": "time",
+    "idempotency_key": "key", "event_id": "key",
+    "position": "seq", "sequence": "seq",
+    "rating": "value", "amount": "value", "quantity": "value",
+}
+RECORD_FIELDS = ("shopper", "type", "sku", "query", "text", "value", "time", "seq", "key")
+
+
+@dataclass(frozen=True)
+class Rejection:
+    row: int
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "reason": self.reason}
+
+
+@dataclass
+class IngestReport:
+    received: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    shoppers_created: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "received": self.received,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": len(self.rejected),
+            "shoppers_created": self.shoppers_created,
+        }
+
+
+@dataclass(frozen=True)
+class _Valid:
+    row: int
+    shopper: str
+    event_type: str
+    sku: str
+    query: str
+    text: str
+    value: float | None
+    occurred_at: datetime
+    key: str
+
+
+class _Invalid(ValueError):
+    """One record's problem; the message is the reason shown to the merchant."""
+
+
+# --------------------------------------------------------------------------- files
+
+
+@dataclass
+class EventFile:
+    columns: list[str]
+    records: list[tuple[int, dict[str, str]]]  # (1-based data row, values by normalised column)
+
+    @property
+    def default_type(self) -> str | None:
+        # Review datasets (the shared one included) have no type column: a review
+        # stands for a purchase. A type column with an empty cell is an error instead.
+        return None if "type" in self.columns else EventType.PURCHASE
+
+
+def normalize_column(name: str) -> str:
+    key = re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+    return COLUMN_ALIASES.get(key, key)
+
+
+def read_event_csv(data: bytes) -> EventFile:
+    """Parse an events CSV (comma, semicolon or tab; UTF-8 or Windows-1252).
+    Raises ImportFileError when the file as a whole cannot be used."""
+    if not data.strip():
+        raise ImportFileError("The file is empty.")
+    text, _encoding = decode(data)
+    try:
+        delimiter = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise ImportFileError(f"The CSV header cannot be read: {exc or 'no header'}") from None
+    columns = [normalize_column(name) for name in header]
+    if "shopper" not in columns:
+        raise ImportFileError(f"Missing required column: shopper. Columns found: {', '.join(columns) or 'none'}.")
+    if not {"sku", "query"} & set(columns):
+        raise ImportFileError("The file needs a sku column (product events) or a query column (searches).")
+    records = []
+    try:
+        for number, values in enumerate(reader, start=1):
+            if any(value.strip() for value in values):
+                records.append((number, {name: value for name, value in zip(columns, values, strict=False) if name}))
+    except csv.Error as exc:
+        raise ImportFileError(f"The CSV cannot be read after row {len(records)}: {exc}") from None
+    if not records:
+        raise ImportFileError("The file has a header but no events.")
+    return EventFile(columns=[name for name in columns if name], records=records)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _text(record: Mapping, name: str) -> str:
+    value = record.get(name)
+    return "" if value is None else str(value).strip()
+
+
+def _parse_time(raw, *, now: datetime) -> datetime:
+    if isinstance(raw, datetime):
+        moment = raw
+    elif isinstance(raw, int | float) and not isinstance(raw, bool):
+        moment = _from_epoch(float(raw), raw)
+    else:
+        text = str(raw).strip()
+        if re.fullmatch(r"-?\d+(\.\d+)?", text):
+            moment = _from_epoch(float(text), raw)
+        else:
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                raise _Invalid(f"malformed time '{text[:60]}' (use ISO 8601 or Unix seconds)") from None
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)  # a time without a zone is UTC
+    if moment > now + FUTURE_TOLERANCE:
+        raise _Invalid(f"time {moment.isoformat()} is in the future")
+    return moment
+
+
+def _from_epoch(seconds: float, raw) -> datetime:
+    if not math.isfinite(seconds):
+        raise _Invalid(f"malformed time '{raw}'")
+    if abs(seconds) > 1e11:  # milliseconds, as JavaScript sends them
+        seconds /= 1000.0
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise _Invalid(f"malformed time '{raw}'") from None
+
+
+def _parse_seq(raw) -> int:
+    text = str(raw).strip()
+    if not re.fullmatch(r"\d{1,6}", text):
+        raise _Invalid(f"seq '{text[:20]}' is not a whole number from 0 to 999999")
+    return int(text)
+
+
+def _parse_value(raw) -> float | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise _Invalid(f"value '{str(raw)[:30]}' is not a number") from None
+    if not math.isfinite(value):
+        raise _Invalid(f"value '{raw}' is not a number")
+    return value
+
+
+def _derived_key(*parts) -> str:
+    return "derived:" + hashlib.sha1("\x1f".join(str(part) for part in parts).encode()).hexdigest()
+
+
+def validate_record(
+    row: int,
+    record: Mapping,
+    *,
+    now: datetime,
+    default_type: str | None = None,
+    default_time: datetime | None = None,
+    key_prefix: str = "",
+) -> _Valid:
+    """One record as an event, or _Invalid with the reason. Products are checked
+    afterwards, per chunk, in one query."""
+    shopper = _text(record, "shopper")
+    if not shopper:
+        raise _Invalid("shopper is missing")
+    if len(shopper) > MAX_EXTERNAL_ID:
+        raise _Invalid(f"shopper id is longer than {MAX_EXTERNAL_ID} characters")
+    event_type = _text(record, "type").lower() or default_type
+    if not event_type:
+        raise _Invalid("event type is missing")
+    if event_type not in EVENT_TYPES:
+        raise _Invalid(f"unknown event type '{event_type[:40]}' (expected one of {', '.join(EventType.values)})")
+    sku = _text(record, "sku")
+    query = _text(record, "query")[:MAX_QUERY]
+    if event_type in NEEDS_PRODUCT and not sku:
+        raise _Invalid(f"{event_type} events need a product (sku)")
+    if event_type == EventType.SEARCH and not query:
+        raise _Invalid("a search event needs a query")
+    seq = None
+    if record.get("time") not in (None, ""):
+        occurred_at = _parse_time(record["time"], now=now)
+    elif record.get("seq") not in (None, ""):
+        seq = _parse_seq(record["seq"])
+        occurred_at = DATASET_EPOCH + timedelta(days=seq)
+    elif default_time is not None:
+        occurred_at = default_time
+    else:
+        occurred_at = now
+    key = _text(record, "key")
+    if len(key) > MAX_KEY:
+        raise _Invalid(f"idempotency key is longer than {MAX_KEY} characters")
+    if not key and seq is not None:
+        key = _derived_key("seq", shopper, seq)  # one event per position of a history
+    elif not key and record.get("time") not in (None, ""):
+        key = _derived_key("row", shopper, event_type, sku, query, occurred_at.isoformat())
+    elif not key and key_prefix:
+        key = _derived_key(key_prefix, row)  # the same row of the same import
+    return _Valid(
+        row=row, shopper=shopper, event_type=event_type, sku=sku, query=query,
+        text=_text(record, "text")[:MAX_TEXT], value=_parse_value(record.get("value")),
+        occurred_at=occurred_at, key=key,
+    )
+
+
+# --------------------------------------------------------------------------- ingestion
+
+
+def _batched(iterable: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def events_ingest(
+    *,
+    store: Store,
+    records: Iterable[tuple[int, Mapping]],
+    source: str,
+    default_type: str | None = None,
+    default_time: datetime | None = None,
+    key_prefix: str = "",
+    on_chunk: Callable[[IngestReport], None] | None = None,
+) -> IngestReport:
+    """Store the valid events among `records` ((row number, fields) pairs; see
+    RECORD_FIELDS), chunk by chunk, each chunk in its own transaction. Shoppers
+    are created on first sight. Profiles of the shoppers touched are marked stale
+    and a debounced refresh is queued after the commit."""
+    report = IngestReport()
+    now = timezone.now()
+    for chunk in _batched(records, CHUNK_SIZE):
+        report.received += len(chunk)
+        valid: list[_Valid] = []
+        for row, record in chunk:
+            try:
+                valid.append(validate_record(row, record, now=now, default_type=default_type,
+                                             default_time=default_time, key_prefix=key_prefix))
+            except _Invalid as exc:
+                report.rejected.append(Rejection(row, str(exc)))
+        with transaction.atomic():
+            _store_chunk(store=store, events=valid, source=source, report=report)
+        if on_chunk is not None:
+            on_chunk(report)
+    report.rejected.sort(key=lambda rejection: rejection.row)
+    if report.accepted:
+        from recommendations.profiles import profiles_schedule_refresh
+
+        transaction.on_commit(lambda: profiles_schedule_refresh(store=store))
+    logger.info("events.ingested", extra={"store": store.pk, "source": source, **report.as_dict()})
+    return report
+
+
+def _store_chunk(*, store: Store, events: list[_Valid], source: str, report: IngestReport) -> None:
+    skus = {event.sku for event in events if event.sku}
+    products = dict(Product.objects.filter(store=store, sku__in=skus).values_list("sku", "pk")) if skus else {}
+    keys = {event.key for event in events if event.key}
+    # `.exclude(key="")` repeats the unique index's condition, so the planner can use it
+    seen = set(Event.objects.filter(store=store, idempotency_key__in=keys).exclude(idempotency_key="")
+               .values_list("idempotency_key", flat=True)) if keys else set()
+    kept: list[_Valid] = []
+    for event in events:
+        if event.sku and event.sku not in products:
+            report.rejected.append(Rejection(event.row, f"unknown product '{event.sku[:64]}'"))
+        elif event.key and event.key in seen:
+            report.duplicates += 1
+        else:
+            if event.key:
+                seen.add(event.key)  # a repeat later in the same file is a duplicate too
+            kept.append(event)
+    if not kept:
+        return
+    shoppers, created = _shoppers_for(store=store, external_ids={event.shopper for event in kept})
+    report.shoppers_created += created
+    inserted = _insert_events(store=store, shoppers=shoppers, products=products, events=kept, source=source)
+    report.accepted += inserted
+    report.duplicates += len(kept) - inserted  # keys another sender stored a moment before
+    _refresh_counters(shopper_ids=sorted(set(shoppers[event.shopper] for event in kept)))
+
+
+def _insert_events(*, store: Store, shoppers: dict, products: dict, events: list[_Valid], source: str) -> int:
+    """One INSERT ... SELECT FROM unnest(arrays): a dozen parameters for a whole
+    chunk instead of a dozen per row (bulk_create spent most of ingestion's time
+    building and parsing its statement). Two senders racing with one key: the
+    unique index keeps the first and ON CONFLICT DO NOTHING drops the second."""
+    received = timezone.now()
+    columns = {
+        "store_id": ("bigint", [store.pk] * len(events)),
+        "shopper_id": ("bigint", [shoppers[event.shopper] for event in events]),
+        "event_type": ("text", [event.event_type for event in events]),
+        "product_id": ("bigint", [products.get(event.sku) for event in events]),
+        "query": ("text", [event.query for event in events]),
+        "text": ("text", [event.text for event in events]),
+        "value": ("double precision", [event.value for event in events]),
+        "occurred_at": ("timestamptz", [event.occurred_at for event in events]),
+        "received_at": ("timestamptz", [received] * len(events)),
+        "source": ("text", [source] * len(events)),
+        "idempotency_key": ("text", [event.key for event in events]),
+        "text_model_id": ("text", [""] * len(events)),
+    }
+    names = ", ".join(columns)
+    arrays = ", ".join(f"%s::{kind}[]" for kind, _ in columns.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Event._meta.db_table} ({names}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+            [values for _, values in columns.values()],
+        )
+        return cursor.rowcount
+
+
+def _shoppers_for(*, store: Store, external_ids: set[str]) -> tuple[dict[str, int], int]:
+    found = dict(Shopper.objects.filter(store=store, external_id__in=external_ids).values_list("external_id", "pk"))
+    missing = external_ids - found.keys()
+    if missing:
+        Shopper.objects.bulk_create(
+            [Shopper(store=store, external_id=external_id) for external_id in sorted(missing)], ignore_conflicts=True
+        )
+        found.update(Shopper.objects.filter(store=store, external_id__in=missing).values_list("external_id", "pk"))
+    return found, len(missing)
+
+
+def _refresh_counters(*, shopper_ids: list[int]) -> None:
+    """Recount from the events (so a retry cannot double-count) and flag the
+    profiles for the debounced refresh."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE recommendations_shopper AS s
+               SET event_count = a.n, first_event_at = a.first_at, last_event_at = a.last_at,
+                   events_updated_at = now(), profile_stale = true
+              FROM (SELECT shopper_id, count(*) AS n, min(occurred_at) AS first_at, max(occurred_at) AS last_at
+                      FROM recommendations_event WHERE shopper_id = ANY(%s) GROUP BY shopper_id) AS a
+             WHERE s.id = a.shopper_id
+            """,
+            [shopper_ids],
+        )

@@ -1,0 +1,1 @@
+"""Screens of the recommendations app (screen 7 of PRODUCT.md)."""

@@ -1,0 +1,130 @@
+"""The one ingestion service: per-event validation with reasons, idempotency
+keys, files shaped like the shared dataset, and the import job."""
+
+from datetime import timedelta
+
+import pytest
+
+from catalog.jobs import run_job
+from catalog.models import Job, JobError
+from recommendations.imports import events_import_run, events_import_upload
+from recommendations.ingestion import DATASET_EPOCH, events_ingest, read_event_csv
+from recommendations.models import Event, EventType, Shopper
+from tests.catalog.factories import ProductFactory
+from tests.recommendations.factories import T0, event, ingest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bad_events_are_rejected_one_by_one_with_reasons_and_good_ones_kept(store, other_store, catalog):
+    ProductFactory(store=other_store, sku="THEIRS-1")
+    events = [
+        event("s-1", "view", "AB-1"),
+        event("s-1", "teleport", "AB-1"),
+        event("s-1", "view", "NOPE-9"),
+        event("", "view", "AB-1"),
+        event("s-2", "purchase", "AB-3", time="yesterday-ish"),
+        event("s-2", "search"),
+        event("s-2", "search", query="fine sandpaper"),
+        event("s-2", "view", "THEIRS-1"),
+        event("s-2", "add_to_cart"),
+        event("s-3", "purchase", "GL-1", value="two"),
+        event("s-3", "purchase", "GL-1", time=(T0 + timedelta(days=3650)).isoformat()),
+    ]
+
+    report = ingest(store, events)
+
+    assert [(r.row, r.reason) for r in report.rejected] == [
+        (2, "unknown event type 'teleport' (expected one of view, search, add_to_cart, purchase, review, like, "
+            "share, comment)"),
+        (3, "unknown product 'NOPE-9'"),
+        (4, "shopper is missing"),
+        (5, "malformed time 'yesterday-ish' (use ISO 8601 or Unix seconds)"),
+        (6, "a search event needs a query"),
+        (8, "unknown product 'THEIRS-1'"),  # another store's SKU is not this store's product
+        (9, "add_to_cart events need a product (sku)"),
+        (10, "value 'two' is not a number"),
+        (11, f"time {(T0 + timedelta(days=3650)).isoformat()} is in the future"),
+    ]
+    assert (report.received, report.accepted, report.duplicates, report.shoppers_created) == (11, 2, 0, 2)
+    kept = list(Event.objects.filter(store=store).order_by("id").values_list("shopper__external_id", "event_type",
+                                                                            "product__sku", "query"))
+    assert kept == [("s-1", "view", "AB-1", ""), ("s-2", "search", None, "fine sandpaper")]
+    assert Event.objects.filter(store=other_store).count() == 0
+
+
+def test_a_repeated_idempotency_key_is_ignored_not_doubled(store, catalog):
+    first = ingest(store, [event("s-1", "view", "AB-1", key="ev-1"), event("s-1", "view", "AB-1", key="ev-1"),
+                           event("s-1", "purchase", "AB-1", key="ev-2")])
+    again = ingest(store, [event("s-1", "purchase", "AB-1", key="ev-2"), event("s-1", "view", "AB-3", key="ev-3")])
+
+    assert (first.accepted, first.duplicates) == (2, 1)
+    assert (again.accepted, again.duplicates) == (1, 1)
+    assert sorted(Event.objects.filter(store=store).values_list("idempotency_key", flat=True)) == [
+        "ev-1", "ev-2", "ev-3"]
+    shopper = Shopper.objects.get(store=store, external_id="s-1")
+    assert (shopper.event_count, shopper.profile_stale) == (3, True)
+
+
+def test_the_same_key_in_another_store_is_another_event(store, other_store, catalog):
+    ProductFactory(store=other_store, sku="AB-1")
+    ingest(store, [event("s-1", "view", "AB-1", key="ev-1")])
+    report = ingest(other_store, [event("s-1", "view", "AB-1", key="ev-1")])
+
+    assert report.accepted == 1
+    assert Event.objects.filter(idempotency_key="ev-1").count() == 2
+
+
+def test_a_file_shaped_like_the_shared_dataset_gets_purchases_with_derived_times(store, catalog):
+    data = b"shopper,sku,seq,split\nA1,AB-1,0,train\nA1,AB-3,1,valid\nA1,AB-6,2,test\nB2,GL-1,0,train\n"
+    parsed = read_event_csv(data)
+
+    report = events_ingest(store=store, records=parsed.records, source="csv", default_type=parsed.default_type)
+    again = events_ingest(store=store, records=parsed.records, source="csv", default_type=parsed.default_type)
+
+    assert (report.accepted, again.accepted, again.duplicates) == (4, 0, 4)
+    rows = list(Event.objects.filter(shopper__external_id="A1").order_by("occurred_at")
+                .values_list("product__sku", "event_type", "occurred_at"))
+    assert rows == [("AB-1", EventType.PURCHASE, DATASET_EPOCH), ("AB-3", EventType.PURCHASE,
+                                                                  DATASET_EPOCH + timedelta(days=1)),
+                    ("AB-6", EventType.PURCHASE, DATASET_EPOCH + timedelta(days=2))]
+    shopper = Shopper.objects.get(store=store, external_id="A1")
+    assert (shopper.event_count, shopper.first_event_at, shopper.last_event_at) == (
+        3, DATASET_EPOCH, DATASET_EPOCH + timedelta(days=2))
+
+
+def test_times_as_unix_seconds_milliseconds_and_naive_iso_are_utc(store, catalog):
+    seconds = int(T0.timestamp())
+    ingest(store, [event("s-1", "view", "AB-1", time=seconds), event("s-1", "view", "AB-3", time=seconds * 1000),
+                   event("s-1", "view", "AB-6", time="2025-03-01T09:00:00")])
+
+    assert set(Event.objects.values_list("occurred_at", flat=True)) == {T0}
+
+
+def test_an_upload_imports_in_a_job_that_lists_rejected_rows(editor_member, catalog):
+    data = (b"shopper,type,sku,query,time,key\n"
+            b"C-1,view,AB-1,,2025-03-01T10:00:00Z,k1\n"
+            b"C-1,purchase,NOPE,,2025-03-01T10:01:00Z,k2\n"
+            b"C-2,search,,grinding wheel,2025-03-01T10:02:00Z,k3\n"
+            b"C-2,view,AB-4,,not-a-time,k4\n")
+    job = events_import_upload(store=editor_member.store, membership=editor_member, filename="events.csv", data=data)
+
+    run_job(job.pk, events_import_run)
+    run_job(job.pk, events_import_run)  # a second delivery finds the job done and does nothing
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.PARTLY_FAILED
+    assert (job.done, job.failed, job.total) == (2, 2, 4)
+    assert job.result == {"received": 4, "accepted": 2, "duplicates": 0, "rejected": 2, "shoppers_created": 2}
+    assert list(JobError.objects.filter(job=job).values_list("row_number", "message")) == [
+        (2, "unknown product 'NOPE'"), (4, "malformed time 'not-a-time' (use ISO 8601 or Unix seconds)")]
+    assert Event.objects.filter(store=editor_member.store).count() == 2
+
+
+def test_a_viewer_cannot_import_events(viewer_member, catalog):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        events_import_upload(store=viewer_member.store, membership=viewer_member, filename="e.csv",
+                             data=b"shopper,sku\nA,AB-1\n")
+    assert Job.objects.count() == 0
