@@ -38,6 +38,10 @@ def store_create(*, name: str, owner=None, slug: str | None = None, default_lang
     store = Store.objects.create(name=name, slug=slug, default_language=default_language, currency=currency)
     if owner is not None:
         Membership.objects.create(user=owner, store=store, role=Role.ADMIN)
+    # Every store starts with a brand voice and default prompt templates.
+    from content.services import store_setup_content
+
+    store_setup_content(store=store)
     return store
 
 
@@ -133,7 +137,15 @@ def products_upsert(*, store: Store, rows: Iterable[importing.ProductRow]) -> in
         )
         # bulk_update skips auto_now, and later work (embeddings) keys off updated_at.
         Product.objects.filter(pk__in=[product.pk for product in to_update]).update(updated_at=timezone.now())
+    for hook in PRODUCTS_CHANGED_HOOKS:
+        hook(store=store, product_ids=[product.pk for product in to_create + to_update])
     return len(rows)
+
+
+# Called with (store=, product_ids=) after products_upsert created or changed
+# products; registered by other apps in their AppConfig.ready() (the
+# recommendations app flags the products for re-embedding).
+PRODUCTS_CHANGED_HOOKS: list = []
 
 
 # --------------------------------------------------------------------------- import

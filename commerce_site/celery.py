@@ -13,6 +13,8 @@ app = Celery("commerce_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (Queue("default"), Queue("gpu"))
 app.conf.task_routes = {
+    # Exact names win over the patterns: event imports are bookkeeping, not model work.
+    "recommendations.tasks.import_events": {"queue": "default"},
     "content.tasks.*": {"queue": "gpu"},
     "recommendations.tasks.*": {"queue": "gpu"},
 }

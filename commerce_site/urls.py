@@ -9,6 +9,8 @@ store_patterns = [
     path("", catalog_views.home, name="home"),
     path("catalog/", include("catalog.urls")),
     path("jobs/", include("catalog.job_urls")),
+    path("content/", include("content.urls")),
+    path("recommendations/", include("recommendations.urls")),
 ]
 
 urlpatterns = [

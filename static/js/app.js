@@ -14,3 +14,15 @@ document.addEventListener("click", (event) => {
     event.stopImmediatePropagation();
   }
 }, true);
+
+// "Generate copy for these results" carries the catalog filter the merchant is
+// looking at now: htmx filtering updates the address bar, not the link.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-generate-from-filters]");
+  if (!link) return;
+  const url = new URL(link.href, window.location.href);
+  const current = new URLSearchParams(window.location.search);
+  current.delete("cursor");
+  url.search = current.toString();
+  link.href = url.toString();
+});

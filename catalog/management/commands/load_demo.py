@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from catalog.demo import DEMO_USERS, load_demo
+from catalog.demo import DEMO_SLUG, DEMO_USERS, SECOND_SLUG, load_demo
+from catalog.models import Store
 
 
 class Command(BaseCommand):
@@ -15,5 +16,16 @@ class Command(BaseCommand):
             ))
         else:
             self.stdout.write(f"Demo store '{result.store.name}' already exists ({result.products} products).")
+        # Demo stores made before the content app existed get its defaults too (idempotent).
+        from content.services import store_setup_content
+
+        for store in Store.objects.filter(slug__in=[DEMO_SLUG, SECOND_SLUG]):
+            store_setup_content(store=store)
+        # Shopper events and product embeddings: queued for the worker (idempotent).
+        from recommendations.demo import demo_setup_recommendations
+
+        for store in Store.objects.filter(slug__in=[DEMO_SLUG, SECOND_SLUG]):
+            for note in demo_setup_recommendations(store=store, data_dir=settings.DEMO_DATA_DIR):
+                self.stdout.write(f"{store.name}: {note}.")
         logins = ", ".join(f"{username} / {password}" for username, password, _, _ in DEMO_USERS)
         self.stdout.write(f"Logins: {logins}")
