@@ -30,10 +30,12 @@ class DefaultTemplate:
 
 _STOP = ["\n\n", "Product:", "产品："]
 
-# no_repeat_ngram_size stays 0: transformers applies it to the prompt as well, so a
+# no_repeat_ngram_size stays 0. transformers' version counted the prompt, so a
 # few-shot prompt could no longer repeat the examples' labels ("Scene 2. Shot:"),
 # the campaign offer or the product's own title words (tried here: scenes numbered
-# 1, 4, 5 and offers rewritten as "23% off"). The repetition penalty and the
+# 1, 4, 5 and offers rewritten as "23% off"). The runtime now applies it (and the
+# repetition penalty) to generated tokens only, but a script still repeats its own
+# labels, so it stays a per-template choice. The repetition penalty and the
 # runtime's repeated-sentence filter keep loops out.
 _DESCRIPTION_PARAMS = {"max_new_tokens": 120, "temperature": 0.6, "top_p": 0.9, "repetition_penalty": 1.15,
                        "no_repeat_ngram_size": 0, "stop": _STOP}

@@ -61,8 +61,13 @@ def sanitize_text(text: str) -> str:
 
 
 def cut_at_stop(text: str, *, stop: Iterable[str]) -> str:
-    """Cut at the earliest stop sequence; generation checks token by token, so text may run past it."""
-    positions = [text.find(sequence) for sequence in stop if sequence]
+    """Cut at the earliest stop sequence; generation checks token by token, so text may run past it.
+
+    Leading whitespace is not searched: a completion that opens with a blank line
+    before its first word has not yet stopped.
+    """
+    start = len(text) - len(text.lstrip())
+    positions = [text.find(sequence, start) for sequence in stop if sequence]
     hits = [position for position in positions if position >= 0]
     return text[: min(hits)] if hits else text
 

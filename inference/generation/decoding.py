@@ -46,12 +46,64 @@ class TopKTopPSampler(LogitsProcessor):
         return one_hot.scatter_(-1, drawn, 0.0)
 
 
+class GeneratedRepetitionPenalty(LogitsProcessor):
+    """The CTRL repetition penalty over the tokens this completion generated.
+
+    transformers' own processor also penalises every token of the prompt, and a
+    few-shot prompt holds the very words a description must use (the title, the
+    material, the brand): penalising them pushed the model off the product.
+    """
+
+    def __init__(self, *, penalty: float, prompt_length: int) -> None:
+        self.penalty = penalty
+        self.prompt_length = prompt_length
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        generated = input_ids[:, self.prompt_length :]
+        if generated.shape[1] == 0:
+            return scores
+        picked = scores.gather(-1, generated)
+        picked = torch.where(picked < 0, picked * self.penalty, picked / self.penalty)
+        return scores.scatter(-1, generated, picked)
+
+
+class GeneratedNoRepeatNGram(LogitsProcessor):
+    """Bans a token that would repeat an n-gram of this completion.
+
+    transformers' `no_repeat_ngram_size` counts the prompt too, so with few-shot
+    examples it forbids the phrases ("Made of", the product's name) that every
+    description repeats from its facts. This one only looks at generated tokens.
+    """
+
+    def __init__(self, *, size: int, prompt_length: int) -> None:
+        self.size = size
+        self.prompt_length = prompt_length
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        generated = input_ids[:, self.prompt_length :]
+        n = self.size
+        if generated.shape[1] < n:
+            return scores
+        for row, tokens in enumerate(generated.tolist()):
+            prefix = tuple(tokens[len(tokens) - n + 1 :]) if n > 1 else ()
+            banned = {
+                tokens[start + n - 1]
+                for start in range(len(tokens) - n + 1)
+                if tuple(tokens[start : start + n - 1]) == prefix
+            }
+            if banned:
+                scores[row, list(banned)] = float("-inf")
+        return scores
+
+
 class StopOnSequences(StoppingCriteria):
     """Marks a row finished once its generated text contains a stop sequence.
 
     transformers keeps padding finished rows and ends the batch when every row is
     finished, so a batch stops early when all its completions hit a stop. Only a
-    window of recent tokens is decoded, which keeps each step cheap.
+    window of recent tokens is decoded, which keeps each step cheap. A stop met
+    before the completion has written anything (a base model often starts with
+    a blank line, and "\\n\\n" is a common stop) does not count.
     """
 
     def __init__(self, *, stop: Sequence[str], tokenizer: PreTrainedTokenizerBase, prompt_length: int) -> None:
@@ -63,5 +115,5 @@ class StopOnSequences(StoppingCriteria):
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor | None, **kwargs) -> torch.BoolTensor:
         recent = input_ids[:, self.prompt_length :][:, -self.window :]
         texts = self.tokenizer.batch_decode(recent, skip_special_tokens=True)
-        finished = [any(sequence in text for sequence in self.stop) for text in texts]
+        finished = [any(sequence in text.lstrip() for sequence in self.stop) for text in texts]
         return torch.tensor(finished, dtype=torch.bool, device=input_ids.device)

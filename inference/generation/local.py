@@ -29,7 +29,7 @@ from ..postprocess import clean_completion
 from ..runtime import configure_torch_threads, enforce_offline, resolve_device, resolve_dtype
 from ..spec import ModelSpec, require_model_folder
 from .base import ChatMessage, Generator
-from .decoding import StopOnSequences, TopKTopPSampler
+from .decoding import GeneratedNoRepeatNGram, GeneratedRepetitionPenalty, StopOnSequences, TopKTopPSampler
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,14 @@ class LocalGenerator(Generator):
         self, prompts: list[str], token_lists: list[list[int]], *, params: GenerationParams, seed: int | None
     ) -> list[GenerationResult]:
         input_ids, attention_mask = _left_pad(token_lists, pad_id=self.tokenizer.pad_token_id, device=self.device)
+        prompt_length = input_ids.shape[1]
         processors = LogitsProcessorList()
+        if params.repetition_penalty != 1.0:
+            processors.append(
+                GeneratedRepetitionPenalty(penalty=params.repetition_penalty, prompt_length=prompt_length)
+            )
+        if params.no_repeat_ngram_size:
+            processors.append(GeneratedNoRepeatNGram(size=params.no_repeat_ngram_size, prompt_length=prompt_length))
         if not params.greedy:
             processors.append(TopKTopPSampler(temperature=params.temperature, top_k=params.top_k, top_p=params.top_p))
         criteria = StoppingCriteriaList()
@@ -185,10 +192,8 @@ class LocalGenerator(Generator):
             "bos_token_id": model_config.bos_token_id,
             "use_cache": True,
         }
-        if params.repetition_penalty != 1.0:
-            options["repetition_penalty"] = params.repetition_penalty
-        if params.no_repeat_ngram_size:
-            options["no_repeat_ngram_size"] = params.no_repeat_ngram_size
+        # Repetition penalty and no-repeat n-grams are applied by this package's own
+        # processors (see _generate_batch): transformers' versions count the prompt.
         return GenerationConfig(**options)
 
     def _result(
@@ -196,7 +201,7 @@ class LocalGenerator(Generator):
     ) -> GenerationResult:
         produced, hit_eos = _produced_tokens(completion, eos_ids=self._eos_ids, pad_id=self.tokenizer.pad_token_id)
         raw_text = self.tokenizer.decode(produced, skip_special_tokens=True)
-        hit_stop = any(sequence in raw_text for sequence in params.stop)
+        hit_stop = any(sequence in raw_text.lstrip() for sequence in params.stop)
         ran_out = len(produced) >= params.max_new_tokens and not hit_eos and not hit_stop
         finish_reason = "length" if ran_out else "stop"
         return GenerationResult(

@@ -42,6 +42,13 @@ def test_strip_prompt_echo_keeps_normal_completion():
     )
 
 
+def test_a_stop_before_the_first_word_does_not_cut_the_completion():
+    assert cut_at_stop("\n\nA sturdy beaker.\n\nProduct: x", stop=("\n\n",)) == "\n\nA sturdy beaker."
+    assert clean_completion("\n\nA sturdy beaker.\n\nProduct: x", prompt="Description:", stop=("\n\n",)) == (
+        "A sturdy beaker."
+    )
+
+
 def test_cut_at_stop_uses_the_earliest_stop():
     assert cut_at_stop("One.\n\nProduct: Two", stop=("\nProduct:", "\n\n")) == "One."
     assert cut_at_stop("No stop here", stop=("###",)) == "No stop here"
