@@ -11,6 +11,7 @@ from catalog.jobs import run_job
 from catalog.models import Job, Product, Store
 from recommendations.embeddings import embeddings_run, embeddings_schedule
 from recommendations.ingestion import events_ingest
+from tests.conftest import wait_for
 
 CATALOG = [
     # sku, title, brand, category path, stock
@@ -58,10 +59,13 @@ def add_catalog(store: Store, prefix: str = "") -> dict[str, Product]:
 
 
 def embed_store(store: Store) -> Job:
-    """Run the real embedding job (MiniLM) in this process."""
+    """Run the real embedding job (MiniLM) in this process. Where a Celery worker
+    from an earlier test is running and claims the job first, wait for it instead."""
     job = embeddings_schedule(store=store)
     run_job(job.pk, embeddings_run)
-    job.refresh_from_db()
+    finished = (Job.Status.SUCCEEDED, Job.Status.PARTLY_FAILED, Job.Status.FAILED, Job.Status.CANCELLED)
+    job = wait_for(lambda: Job.objects.filter(pk=job.pk, status__in=finished).first(), timeout=300,
+                   message=f"embedding job #{job.pk} to finish")
     assert job.status == Job.Status.SUCCEEDED, job.error
     return job
 
