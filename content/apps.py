@@ -8,6 +8,12 @@ class ContentConfig(AppConfig):
     def ready(self) -> None:
         from catalog.views import HOME_SECTIONS, PRODUCT_SECTIONS
         from content import views
+        from content.review_selectors import published_descriptions_for
+        from recommendations.embeddings import PUBLISHED_DESCRIPTION_HOOKS
+
+        # Embeddings read the published description instead of the imported one.
+        if published_descriptions_for not in PUBLISHED_DESCRIPTION_HOOKS:
+            PUBLISHED_DESCRIPTION_HOOKS.append(published_descriptions_for)
 
         # Sections on catalog pages: the product's drafts and shopper questions, and
         # what waits for review on the home page.

@@ -220,6 +220,19 @@ class Draft(models.Model):
     # Optimistic locking for edits: a save carries the version it started from.
     version = models.PositiveIntegerField(default=1)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    # Review (issue 4): who decided last, and when each step happened.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.TextField(blank=True, default="")
+    # Set on approval, for the prompt record: normalized edit distance between
+    # generated_text and the approved current_text (0 unchanged, 1 all different)
+    # and seconds from creation to approval.
+    edit_distance = models.FloatField(null=True, blank=True)
+    review_seconds = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -235,6 +248,10 @@ class Draft(models.Model):
         ]
         indexes = [
             models.Index(fields=["store", "status", "-created_at"], name="draft_queue"),
+            # Keyset pagination of the review queue on (-created_at, -id).
+            models.Index(fields=["store", "status", "-created_at", "-id"], name="draft_queue_keyset"),
+            models.Index(fields=["job", "status"], name="draft_job_status"),
+            models.Index(fields=["prompt_version", "status"], name="draft_version_status"),
             models.Index(fields=["store", "content_type", "status"], name="draft_store_type_status"),
             models.Index(fields=["product", "content_type", "language", "-created_at"], name="draft_product_latest"),
             GinIndex(fields=["failed_checks"], name="draft_failed_checks_gin"),
@@ -251,3 +268,87 @@ class Draft(models.Model):
     @property
     def failing_results(self) -> list[dict]:
         return [result for result in self.checks if not result.get("passed")]
+
+
+# --------------------------------------------------------------------------- review
+
+
+class DraftEvent(models.Model):
+    """One line of a draft's history: a transition, an edit, a comment. Written
+    only by content.services.review, never changed afterwards."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        PUBLISHED = "published", "Published"
+        REOPENED = "reopened", "Reopened"
+        REGENERATED = "regenerated", "Regenerated"
+        COMMENTED = "commented", "Commented"
+        RESTORED = "restored", "Restored"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="draft_events")
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=12, choices=Action.choices)
+    from_status = models.CharField(max_length=12, blank=True, default="")
+    to_status = models.CharField(max_length=12, blank=True, default="")
+    comment = models.TextField(blank=True, default="")
+    # {"version": n, "before": ..., "after": ...} for edits, {"job": id} for regenerate.
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["draft", "created_at"], name="draftevent_draft_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} draft #{self.draft_id}"
+
+
+class PublishedCopy(models.Model):
+    """The live copy of a product for one content type and language, kept apart
+    from drafts; its history is in PublishedCopyVersion."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="published_copies")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="published_copies")
+    content_type = models.CharField(max_length=20, choices=ContentType.choices)
+    language = models.CharField(max_length=8, choices=Language.choices)
+    text = models.TextField()
+    version_number = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "content_type", "language"], name="publishedcopy_unique_product_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_content_type_display()} ({self.language}) of {self.product_id} v{self.version_number}"
+
+
+class PublishedCopyVersion(models.Model):
+    copy = models.ForeignKey(PublishedCopy, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    draft = models.ForeignKey(Draft, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    restored_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["copy", "number"], name="publishedcopyversion_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} of {self.copy_id}"

@@ -8,7 +8,15 @@ from collections.abc import Iterable
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from catalog.models import Category, Product, Store
-from content.models import ContentType, Draft, GenerationJob, PromptTemplate, PromptVersion, ShopperQuestion
+from content.models import (
+    ContentType,
+    Draft,
+    GenerationJob,
+    PromptTemplate,
+    PromptVersion,
+    PublishedCopy,
+    ShopperQuestion,
+)
 
 ACCEPTED = (Draft.Status.APPROVED, Draft.Status.PUBLISHED)
 
@@ -116,13 +124,11 @@ def draft_counts(*, store: Store) -> dict[str, int]:
 
 def product_published_copy(*, product: Product, language: str,
                            content_type: str = ContentType.DESCRIPTION) -> str:
-    """The product's live copy: the latest published draft of this content type
-    and language, else the merchant's own description from the import."""
+    """The product's live copy of this content type and language (issue 4's
+    PublishedCopy), else the merchant's own description from the import."""
     published = (
-        Draft.objects.filter(product=product, content_type=content_type, language=language,
-                             status=Draft.Status.PUBLISHED)
-        .order_by("-updated_at", "-id")
-        .values_list("current_text", flat=True)
+        PublishedCopy.objects.filter(product=product, content_type=content_type, language=language)
+        .values_list("text", flat=True)
         .first()
     )
     return published or product.description
