@@ -73,7 +73,7 @@ def similar_products(
     keep = pool_index >= 0
     extra_index, extra_vectors = cooccurrence_pool(
         model=model, history_index=own, history_weights=np.ones(1), skip=pool_index[keep],
-        product_filter=product_filter, model_id=model_id,
+        product_filter=product_filter, model_id=model_id, limit=config.hybrid.cooccurrence_pool,
     )
     candidates = np.concatenate([pool_index[keep], extra_index])
     if len(candidates) == 0:

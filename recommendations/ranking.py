@@ -23,7 +23,6 @@ from recommendations.history import History, build_history, history_rows
 from recommendations.models import EMBEDDING_DIMENSIONS, Shopper
 from recommendations.store_models import StoreModel, store_model
 
-COOCCURRENCE_CANDIDATES = 200  # co-occurrence candidates fetched besides the pgvector pool (the strongest)
 FALLBACK_VERIFY = 4  # the fallback checks k * this many popular products against the database at a time
 PART_LABELS = {"profile": "profile match", "cooccurrence": "bought together", "popularity": "popularity",
                "cold_start": "new-item estimate"}
@@ -180,7 +179,7 @@ def _personal(*, store, model, model_id, history: History, profile, product_filt
     candidate_index, candidate_vectors = pool_index[pool_index >= 0], pool.vectors[pool_index >= 0]
     extra_index, extra_vectors = cooccurrence_pool(
         model=model, history_index=history_index, history_weights=history_weights, skip=candidate_index,
-        product_filter=product_filter, model_id=model_id,
+        product_filter=product_filter, model_id=model_id, limit=settings.cooccurrence_pool,
     )
     candidates = np.concatenate([candidate_index, extra_index])
     vectors = np.vstack([candidate_vectors, extra_vectors]) if len(extra_index) else candidate_vectors
@@ -211,14 +210,16 @@ def _personal(*, store, model, model_id, history: History, profile, product_filt
     return RecommendationList(items=items, kind="personal", plan=pool.plan)
 
 
-def cooccurrence_pool(*, model, history_index, history_weights, skip, product_filter, model_id):
-    if len(history_index) == 0:
+def cooccurrence_pool(*, model, history_index, history_weights, skip, product_filter, model_id, limit):
+    """The `limit` strongest co-occurrence candidates of the history that are not in
+    `skip` (the pgvector pool) and pass the filter, with their vectors."""
+    if len(history_index) == 0 or limit == 0:
         return np.zeros(0, dtype=np.int64), np.zeros((0, EMBEDDING_DIMENSIONS), np.float32)
     related = scoring.cooccurrence_candidates(model.cooccurrence, history_index)
     related = related[~np.isin(related, skip)]
-    if len(related) > COOCCURRENCE_CANDIDATES:
+    if len(related) > limit:
         strength, _ = scoring.cooccurrence_scores(model.cooccurrence, history_index, history_weights, related)
-        related = related[np.argsort(-strength, kind="stable")[:COOCCURRENCE_CANDIDATES]]
+        related = related[np.argsort(-strength, kind="stable")[:limit]]
     ids, vectors = vectors_for(product_ids=model.product_ids[related], product_filter=product_filter,
                                model_id=model_id)
     return model.index_of(ids), vectors

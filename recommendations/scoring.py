@@ -173,7 +173,9 @@ class HybridSettings:
     new_item_boost: float = 1.5
     profile_anchor: int = 100
     mmr_lambda: float = 0.8
-    candidate_pool: int = 300
+    # 100, not 300: the same offline quality (NDCG@10 0.1047 against 0.1049, cold-item
+    # Recall@10 0.1378 against 0.1366) at a third of the candidate query's time.
+    candidate_pool: int = 100
     cooccurrence_pool: int = 200
     cooccurrence_neighbours: int = 100
     cooccurrence_alpha: float = 0.8
