@@ -287,6 +287,9 @@ class DraftEvent(models.Model):
         REGENERATED = "regenerated", "Regenerated"
         COMMENTED = "commented", "Commented"
         RESTORED = "restored", "Restored"
+        # The draft's text stopped being the live copy (another draft was
+        # published, or an older version restored); it goes back to approved.
+        UNPUBLISHED = "unpublished", "Replaced on the live copy"
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="draft_events")
     draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="events")

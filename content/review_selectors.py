@@ -22,9 +22,9 @@ from content.models import (
     ContentType,
     Draft,
     Language,
+    PromptVersion,
     PublishedCopy,
     PublishedCopyVersion,
-    PromptVersion,
 )
 
 QUEUE_PAGE_SIZE = 50

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='DraftEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('created', 'Created'), ('edited', 'Edited'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('published', 'Published'), ('reopened', 'Reopened'), ('regenerated', 'Regenerated'), ('commented', 'Commented'), ('restored', 'Restored')], max_length=12)),
+                ('action', models.CharField(choices=[('created', 'Created'), ('edited', 'Edited'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('published', 'Published'), ('reopened', 'Reopened'), ('regenerated', 'Regenerated'), ('commented', 'Commented'), ('restored', 'Restored'), ('unpublished', 'Replaced on the live copy')], max_length=12)),
                 ('from_status', models.CharField(blank=True, default='', max_length=12)),
                 ('to_status', models.CharField(blank=True, default='', max_length=12)),
                 ('comment', models.TextField(blank=True, default='')),

@@ -9,11 +9,35 @@ from content.services.prompts import (
     prompt_version_create,
 )
 from content.services.questions import shopper_question_create
+from content.services.review import (
+    BulkResult,
+    EditConflict,
+    draft_approve,
+    draft_comment,
+    draft_edit,
+    draft_publish,
+    draft_regenerate,
+    draft_reject,
+    draft_reopen,
+    drafts_bulk,
+    published_restore,
+)
 from content.services.setup import brand_voice_for, brand_voice_update, store_setup_content
 
 __all__ = [
     "brand_voice_for",
     "brand_voice_update",
+    "BulkResult",
+    "EditConflict",
+    "draft_approve",
+    "draft_comment",
+    "draft_edit",
+    "draft_publish",
+    "draft_regenerate",
+    "draft_reject",
+    "draft_reopen",
+    "drafts_bulk",
+    "published_restore",
     "draft_run_checks",
     "generation_run",
     "generation_start",
