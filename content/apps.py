@@ -7,7 +7,7 @@ class ContentConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog.views import HOME_SECTIONS, PRODUCT_SECTIONS
-        from content import views
+        from content import review_views, views
         from content.review_selectors import published_descriptions_for
         from recommendations.embeddings import PUBLISHED_DESCRIPTION_HOOKS
 
@@ -15,9 +15,10 @@ class ContentConfig(AppConfig):
         if published_descriptions_for not in PUBLISHED_DESCRIPTION_HOOKS:
             PUBLISHED_DESCRIPTION_HOOKS.append(published_descriptions_for)
 
-        # Sections on catalog pages: the product's drafts and shopper questions, and
+        # Sections on catalog pages: the product's live copy, drafts and shopper questions, and
         # what waits for review on the home page.
         for hooks, hook in (
+            (PRODUCT_SECTIONS, review_views.product_section_published),
             (PRODUCT_SECTIONS, views.product_section_drafts),
             (PRODUCT_SECTIONS, views.product_section_questions),
             (HOME_SECTIONS, views.home_section_drafts),

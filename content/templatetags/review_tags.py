@@ -1,0 +1,48 @@
+"""Template helpers for the review workflow: the nav's waiting count and the
+prompt versions' review record."""
+
+from django import template
+
+from content.models import Draft
+
+register = template.Library()
+
+
+@register.simple_tag
+def review_waiting_count(store) -> int:
+    """Drafts waiting for a person (to review or flagged): one indexed count."""
+    if store is None:
+        return 0
+    return Draft.objects.filter(store=store, status__in=Draft.REVIEWABLE).count()
+
+
+@register.simple_tag
+def version_review_stats(versions) -> dict:
+    """{version id: VersionReviewStats}, one grouped query for the list."""
+    from content.review_selectors import version_review_stats as stats
+
+    return stats(versions=list(versions))
+
+
+@register.filter
+def stats_for(stats: dict, version):
+    return stats.get(getattr(version, "pk", version))
+
+
+@register.filter
+def percent(value) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+@register.filter
+def duration(seconds) -> str:
+    """Seconds as a merchant reads a review time: 45 s, 12 min, 3.5 h, 2.1 d."""
+    if seconds is None:
+        return "—"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 36 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
