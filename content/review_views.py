@@ -81,18 +81,21 @@ def _filter_choices(store) -> dict:
 def _queue_context(request, filters: sel.ReviewFilters) -> dict:
     page = sel.review_queue(store=request.store, filters=filters, after=request.GET.get("after") or None)
     counts = sel.review_counts(store=request.store, filters=filters)
-    tabs = [{"status": status, "label": label, "count": counts[status], "query": _qs(filters.__class__(
-        **{**filters.__dict__, "status": status}))} for status, label in TABS]
     return {
         "filters": filters,
         "query": _qs(filters),
         "page": page,
         "counts": counts,
-        "tabs": tabs,
+        "tabs": _tabs(filters, counts),
         "matching": counts[filters.status],
         "more_query": _qs(filters, after=page.next_cursor) if page.next_cursor else "",
         "reject_reasons": REJECT_REASONS,
     }
+
+
+def _tabs(filters: sel.ReviewFilters, counts: dict[str, int]) -> list[dict]:
+    return [{"status": status, "label": label, "count": counts[status],
+             "query": urlencode(filters.to_query(status=status))} for status, label in TABS]
 
 
 def _pane_context(request, draft: Draft, filters: sel.ReviewFilters) -> dict:
@@ -127,20 +130,13 @@ def _pane_context(request, draft: Draft, filters: sel.ReviewFilters) -> dict:
     }
 
 
-def _is_pane_request(request) -> bool:
-    return bool(request.htmx) and request.htmx.target in ("review-pane", None) and not request.htmx.boosted
-
-
 def _render_pane(request, draft: Draft, filters: sel.ReviewFilters, *, flash: str = "", flash_level: str = "success",
                  status: int = 200, changed: Draft | None = None, push: bool = False) -> HttpResponse:
     """The pane as an htmx fragment, with out-of-band updates: the tab counts,
     the flash message, and the row of the draft that just changed."""
     context = _pane_context(request, draft, filters)
-    context.update(flash=flash, flash_level=flash_level, oob=True, changed=changed,
-                   counts=sel.review_counts(store=request.store, filters=filters))
-    context["tabs"] = [{"status": s, "label": label, "count": context["counts"][s],
-                        "query": _qs(filters.__class__(**{**filters.__dict__, "status": s}))}
-                       for s, label in TABS]
+    counts = sel.review_counts(store=request.store, filters=filters)
+    context.update(flash=flash, flash_level=flash_level, oob=True, changed=changed, tabs=_tabs(filters, counts))
     response = render(request, "content/review.html#pane-response", context, status=status)
     if push:
         response["HX-Push-Url"] = _pane_url(request, draft.pk, filters)

@@ -277,6 +277,18 @@ def test_a_stale_save_shows_both_texts_and_saves_nothing(client_as, editor_membe
     assert (draft.current_text, draft.version) == ("Their newer text.", 2)
 
 
+def test_a_stale_save_without_javascript_keeps_my_text_in_the_editor(client_as, editor_member, admin_member):
+    draft, = drafts(editor_member.store, 1)
+    review_services.draft_edit(draft=draft, membership=admin_member, text="Their newer text.", expected_version=1)
+
+    response = client_as(editor_member).post(url("content:review_edit", editor_member.store, draft_id=draft.pk),
+                                             {"text": "My text.", "expected_version": 1})
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "data-editor>My text.</textarea>" in html and "Their newer text." in html
+
+
 def test_approving_with_a_stale_unsaved_edit_is_refused(client_as, editor_member, admin_member):
     draft, = drafts(editor_member.store, 1)
     review_services.draft_edit(draft=draft, membership=admin_member, text="Their newer text.", expected_version=1)
