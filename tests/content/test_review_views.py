@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from content.checks import CheckResult, Span
 from content.diffing import word_diff
-from content.models import Draft, DraftEvent, PublishedCopy
+from content.models import Draft, DraftEvent, GenerationJob, PublishedCopy
 from content.services import review as review_services
 from tests.catalog.factories import ProductFactory
 from tests.content.factories import DraftFactory, GenerationJobFactory
@@ -221,6 +221,32 @@ def test_rejecting_needs_a_reason(client_as, editor_member):
     assert done.status_code == 200
     draft.refresh_from_db()
     assert (draft.status, draft.reject_reason) == ("rejected", "Wrong facts")
+
+
+def test_regenerate_starts_a_job_linked_to_the_draft(client_as, editor_member):
+    draft, = drafts(editor_member.store, 1)
+
+    response = client_as(editor_member).post(
+        url("content:review_regenerate", editor_member.store, draft_id=draft.pk),
+        {"instruction": "shorter", "instruction_text": "ignored when a preset is clicked"}, **HTMX)
+
+    assert response.status_code == 200
+    job = GenerationJob.objects.get(parent_draft=draft)
+    assert (job.instruction, job.product_ids, job.variants) == ("shorter", [draft.product_id], 1)
+    assert "Regenerating" in response.content.decode()
+
+
+def test_reopen_sends_a_rejected_draft_back_and_stays_on_it(client_as, editor_member):
+    draft, = drafts(editor_member.store, 1)
+    review_services.draft_reject(draft=draft, membership=editor_member, reason="Too long")
+
+    response = client_as(editor_member).post(
+        url("content:review_reopen", editor_member.store, draft_id=draft.pk) + "?status=rejected", **HTMX)
+
+    assert response.status_code == 200
+    assert f'data-draft-id="{draft.pk}"' in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status in Draft.REVIEWABLE and draft.reject_reason == ""
 
 
 def test_comment_shows_in_the_history(client_as, editor_member):
