@@ -59,8 +59,15 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    others = []
     if _slot:
-        _slot["client"].delete(f"commerce:test-slot:{_slot['number']}")
+        client = _slot["client"]
+        client.delete(f"commerce:test-slot:{_slot['number']}")
+        others = client.keys("commerce:test-slot:*")
+    if others:
+        # Another test session on this checkout still uses the services this one
+        # started: leave them running (the last session to end, or `make stop`, stops them).
+        return
     for service in reversed(_started_services):
         service.stop()
 
