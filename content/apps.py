@@ -22,6 +22,7 @@ class ContentConfig(AppConfig):
             (PRODUCT_SECTIONS, views.product_section_drafts),
             (PRODUCT_SECTIONS, views.product_section_questions),
             (HOME_SECTIONS, views.home_section_drafts),
+            (HOME_SECTIONS, views.home_section_acceptance),
         ):
             if hook not in hooks:
                 hooks.append(hook)

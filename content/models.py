@@ -306,7 +306,11 @@ class DraftEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["draft", "created_at"], name="draftevent_draft_created")]
+        indexes = [
+            models.Index(fields=["draft", "created_at"], name="draftevent_draft_created"),
+            # The home page's acceptance chart: a store's decisions by week.
+            models.Index(fields=["store", "action", "created_at"], name="draftevent_store_action"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} draft #{self.draft_id}"

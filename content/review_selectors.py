@@ -15,12 +15,15 @@ from datetime import UTC, datetime, timedelta
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Avg, BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncWeek
 from django.http import Http404
+from django.utils import timezone
 
 from catalog.models import Product, Store
 from content.models import (
     ContentType,
     Draft,
+    DraftEvent,
     Language,
     PromptVersion,
     PublishedCopy,
@@ -368,3 +371,41 @@ def version_review_stats(*, versions: Iterable[PromptVersion | int]) -> dict[int
         pk = row.pop("prompt_version_id")
         stats[pk] = VersionReviewStats(**row)
     return stats
+
+
+@dataclass(frozen=True)
+class WeekOfDecisions:
+    week: datetime  # the Monday the week starts on
+    approved: int
+    rejected: int
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        decided = self.approved + self.rejected
+        return self.approved / decided if decided else None
+
+
+def acceptance_by_week(*, store: Store, weeks: int = 12, now: datetime | None = None) -> list[WeekOfDecisions]:
+    """Reviewers' decisions of the last `weeks` weeks (this one included), oldest
+    first, a row for every week even without decisions: approvals and rejections
+    as recorded in the history, so a draft reopened and decided again counts twice.
+    One grouped query."""
+    now = timezone.localtime(now or timezone.now())
+    this_week = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    first = this_week - timedelta(weeks=weeks - 1)
+    rows = (
+        DraftEvent.objects.filter(store=store, action__in=(DraftEvent.Action.APPROVED, DraftEvent.Action.REJECTED),
+                                  created_at__gte=first)
+        .annotate(week=TruncWeek("created_at"))
+        .order_by()
+        .values("week")
+        .annotate(approved=Count("id", filter=Q(action=DraftEvent.Action.APPROVED)),
+                  rejected=Count("id", filter=Q(action=DraftEvent.Action.REJECTED)))
+    )
+    found = {row["week"].date(): row for row in rows}
+    result = []
+    for number in range(weeks):
+        week = first + timedelta(weeks=number)
+        row = found.get(week.date(), {})
+        result.append(WeekOfDecisions(week=week, approved=row.get("approved", 0), rejected=row.get("rejected", 0)))
+    return result

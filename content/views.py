@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalog import selectors as catalog_selectors
 from catalog.access import store_view
 from catalog.models import Product
-from content import selectors, services
+from content import review_selectors, selectors, services
 from content.forms import BrandVoiceForm, GenerateForm, PromptTemplateForm, PromptVersionForm, QuestionForm
 from content.models import ContentType, GenerationJob, PromptTemplate, PromptVersion
 from content.prompts import PLACEHOLDERS
@@ -259,6 +259,24 @@ def product_section_questions(request, product: Product) -> dict:
     return {"template": "content/includes/product_questions.html", "main": True,
             "context": {"product": product, "questions": selectors.product_questions(product=product),
                         "form": QuestionForm()}}
+
+
+def home_section_acceptance(request) -> dict | None:
+    """The home page's chart: how many drafts reviewers approved and rejected each
+    week, and the acceptance rate. Nothing until someone has decided something."""
+    weeks = review_selectors.acceptance_by_week(store=request.store)
+    if not any(week.approved or week.rejected for week in weeks):
+        return None
+    chart = {
+        "labels": [f"{week.week:%b %d}" for week in weeks],
+        "approved": [week.approved for week in weeks],
+        "rejected": [week.rejected for week in weeks],
+        "rate": [None if week.acceptance_rate is None else round(week.acceptance_rate * 100, 1) for week in weeks],
+    }
+    approved, rejected = sum(chart["approved"]), sum(chart["rejected"])
+    return {"template": "content/includes/home_acceptance.html",
+            "context": {"chart": chart, "approved": approved, "rejected": rejected,
+                        "rate": approved / (approved + rejected)}}
 
 
 def home_section_drafts(request) -> dict:

@@ -26,3 +26,31 @@ document.addEventListener("click", (event) => {
   url.search = current.toString();
   link.href = url.toString();
 });
+
+// Home: approvals and rejections per week (bars) with the acceptance rate (line).
+function drawAcceptanceChart() {
+  const canvas = document.getElementById("acceptance-chart");
+  const source = document.getElementById("acceptance-chart-data");
+  if (!canvas || !source || !window.Chart || Chart.getChart(canvas)) return;
+  const chart = JSON.parse(source.textContent);
+  new Chart(canvas, {
+    data: {
+      labels: chart.labels,
+      datasets: [
+        {type: "bar", label: "approved", data: chart.approved, stack: "decisions", yAxisID: "y"},
+        {type: "bar", label: "rejected", data: chart.rejected, stack: "decisions", yAxisID: "y"},
+        {type: "line", label: "acceptance rate %", data: chart.rate, yAxisID: "rate", spanGaps: true},
+      ],
+    },
+    options: {
+      responsive: true,
+      plugins: {legend: {position: "bottom"}},
+      scales: {
+        y: {beginAtZero: true, stacked: true, title: {display: true, text: "drafts"}},
+        rate: {position: "right", min: 0, max: 100, grid: {drawOnChartArea: false}, title: {display: true, text: "%"}},
+      },
+    },
+  });
+}
+document.addEventListener("DOMContentLoaded", drawAcceptanceChart);
+window.addEventListener("load", drawAcceptanceChart);
