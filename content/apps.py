@@ -6,9 +6,10 @@ class ContentConfig(AppConfig):
     verbose_name = "Content generation and review"
 
     def ready(self) -> None:
+        from catalog.selectors import PRODUCT_FILTER_HOOKS
         from catalog.views import HOME_SECTIONS, PRODUCT_SECTIONS
         from content import review_views, views
-        from content.review_selectors import published_descriptions_for
+        from content.review_selectors import product_filter_published_copy, published_descriptions_for
         from recommendations.embeddings import PUBLISHED_DESCRIPTION_HOOKS
 
         # Embeddings read the published description instead of the imported one.
@@ -23,6 +24,7 @@ class ContentConfig(AppConfig):
             (PRODUCT_SECTIONS, views.product_section_questions),
             (HOME_SECTIONS, views.home_section_drafts),
             (HOME_SECTIONS, views.home_section_acceptance),
+            (PRODUCT_FILTER_HOOKS, product_filter_published_copy),
         ):
             if hook not in hooks:
                 hooks.append(hook)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Avg, BooleanField, Count, Q, QuerySet
+from django.db.models import Avg, BooleanField, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncWeek
 from django.http import Http404
@@ -409,3 +409,14 @@ def acceptance_by_week(*, store: Store, weeks: int = 12, now: datetime | None = 
         row = found.get(week.date(), {})
         result.append(WeekOfDecisions(week=week, approved=row.get("approved", 0), rejected=row.get("rejected", 0)))
     return result
+
+
+def product_filter_published_copy(queryset: QuerySet[Product], filters) -> QuerySet[Product]:
+    """The catalog's "live copy" filter (catalog.selectors.PRODUCT_FILTER_HOOKS):
+    `copy=yes` keeps products with published copy of any content type, `copy=no`
+    those without; anything else leaves the list alone."""
+    wanted = filters.extra.get("copy")
+    if wanted not in ("yes", "no"):
+        return queryset
+    published = Exists(PublishedCopy.objects.filter(product=OuterRef("pk")))
+    return queryset.filter(published if wanted == "yes" else ~published)

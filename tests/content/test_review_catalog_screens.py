@@ -1,5 +1,5 @@
-"""The home page's acceptance chart: reviewers' decisions per week from the
-draft history, this store's only."""
+"""What review adds to the catalog's screens: the home page's acceptance chart
+(reviewers' decisions per week, this store's only) and the catalog's "live copy" filter."""
 
 import json
 import re
@@ -9,9 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from content.models import DraftEvent
+from catalog.selectors import ProductFilters, product_queryset
+from content.models import DraftEvent, PublishedCopy
 from content.review_selectors import acceptance_by_week
 from content.services import draft_approve, draft_reject
+from tests.catalog.factories import ProductFactory
 from tests.content.factories import DraftFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +58,24 @@ def test_home_shows_the_chart_once_reviewers_have_decided(store, editor_member, 
     assert "1 approved, 1 rejected (50%)" in page
     data = json.loads(re.search(r'id="acceptance-chart-data"[^>]*>(.*?)</script>', page).group(1))
     assert (data["approved"][-1], data["rejected"][-1], data["rate"][-1]) == (1, 1, 50.0)
+
+
+def test_the_catalog_filters_products_by_published_copy(store, viewer_member, client_as):
+    live = ProductFactory(store=store, sku="LIVE-1")
+    ProductFactory(store=store, sku="PLAIN-1")
+    PublishedCopy.objects.create(store=store, product=live, content_type="description", language="en",
+                                 text="Live words.", version_number=1)
+
+    def skus(copy):
+        filters = ProductFilters.from_querydict({"copy": copy})
+        return sorted(product_queryset(store=store, filters=filters).values_list("sku", flat=True))
+
+    assert skus("yes") == ["LIVE-1"]
+    assert skus("no") == ["PLAIN-1"]
+    assert skus("") == ["LIVE-1", "PLAIN-1"]
+    assert skus("nonsense") == ["LIVE-1", "PLAIN-1"]
+
+    page = client_as(viewer_member).get(reverse("catalog:products", kwargs={"store_slug": store.slug}),
+                                        {"copy": "yes"}).content.decode()
+    assert "LIVE-1" in page and "PLAIN-1" not in page
+    assert '<option value="yes" selected>Has published copy</option>' in page
