@@ -359,3 +359,81 @@ class PublishedCopyVersion(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.number} of {self.copy_id}"
+
+
+# --------------------------------------------------------------------------- playground
+
+
+class PromptComparison(models.Model):
+    """Two versions of one template run on the same products with the same
+    seed (screen 5, Compare). Its PromptTrial rows hold the outputs."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="prompt_comparisons")
+    template = models.ForeignKey(PromptTemplate, on_delete=models.CASCADE, related_name="comparisons")
+    version_a = models.ForeignKey(PromptVersion, on_delete=models.CASCADE, related_name="+")
+    version_b = models.ForeignKey(PromptVersion, on_delete=models.CASCADE, related_name="+")
+    product_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    seed = models.PositiveIntegerField()
+    goal = models.CharField(max_length=300, blank=True, default="")  # marketing copy
+    question = models.CharField(max_length=500, blank=True, default="")  # answers
+    job = models.OneToOneField(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="comparison")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Comparison #{self.pk}: v{self.version_a.number} / v{self.version_b.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("content:comparison", kwargs={"store_slug": self.store.slug, "comparison_id": self.pk})
+
+
+class PromptTrial(models.Model):
+    """One output of a version for one product, written by the playground: a
+    try, not a draft, so it never enters the review queue."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="prompt_trials")
+    prompt_version = models.ForeignKey(PromptVersion, on_delete=models.CASCADE, related_name="trials")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prompt_trials")
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="prompt_trials")
+    comparison = models.ForeignKey(PromptComparison, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="trials")
+    goal = models.CharField(max_length=300, blank=True, default="")
+    question = models.CharField(max_length=500, blank=True, default="")
+    seed = models.PositiveIntegerField(null=True, blank=True)
+    prompt = models.TextField(blank=True, default="")  # exactly what the model was given
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    prompt_trimmed = models.BooleanField(default=False)
+    output_text = models.TextField(blank=True, default="")
+    checks = models.JSONField(default=list, blank=True)  # [CheckResult.to_dict()]
+    failed_checks = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    latency_ms = models.PositiveIntegerField(default=0)
+    model_id = models.CharField(max_length=500, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A job run twice writes each (version, product) once.
+            models.UniqueConstraint(fields=["job", "prompt_version", "product"], name="prompttrial_unique_job_item")
+        ]
+        indexes = [models.Index(fields=["prompt_version", "-created_at"], name="prompttrial_version_created")]
+
+    def __str__(self) -> str:
+        return f"Trial #{self.pk} of v{self.prompt_version_id} on {self.product_id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def failing_results(self) -> list[dict]:
+        return [result for result in self.checks if not result.get("passed")]

@@ -7,6 +7,7 @@ from celery import shared_task
 
 from catalog.jobs import run_job
 from content.services.generation import generation_run
+from content.services.playground import playground_run
 
 logger = logging.getLogger(__name__)
 
@@ -16,3 +17,9 @@ def run_generation(job_id: int) -> None:
     # run_job claims the job (a second delivery does nothing), records progress,
     # cancellation and failures; generation_run writes only missing drafts.
     run_job(job_id, generation_run)
+
+
+@shared_task(name="content.tasks.run_playground")
+def run_playground(job_id: int) -> None:
+    # Previews and comparisons of the prompt playground: PromptTrial rows, never drafts.
+    run_job(job_id, playground_run)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from content import review_views, views
+from content import playground_views, review_views, views
 
 app_name = "content"
 
@@ -12,6 +12,14 @@ urlpatterns = [
     path("prompts/<int:template_id>/", views.prompt_template, name="template"),
     path("prompts/<int:template_id>/versions/", views.prompt_version_create, name="version_create"),
     path("prompts/versions/<int:version_id>/activate/", views.prompt_version_activate, name="version_activate"),
+    # Playground and Compare (screen 5)
+    path("prompts/<int:template_id>/playground/", playground_views.playground, name="playground"),
+    path("prompts/<int:template_id>/playground/preview/", playground_views.playground_preview,
+         name="playground_preview"),
+    path("prompts/trials/<int:trial_id>/", playground_views.trial_panel, name="trial_panel"),
+    path("prompts/<int:template_id>/compare/", playground_views.compare, name="compare"),
+    path("prompts/<int:template_id>/compare/start/", playground_views.compare_start, name="compare_start"),
+    path("prompts/comparisons/<int:comparison_id>/", playground_views.comparison, name="comparison"),
     path("brand-voice/", views.brand_voice, name="brand_voice"),
     path("products/<int:product_id>/questions/", views.question_create, name="question_create"),
     # Review (issue 4)
