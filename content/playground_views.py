@@ -17,7 +17,7 @@ from content.models import PromptComparison, PromptTemplate, PromptTrial
 from content.prompts import PromptRenderError
 from content.selectors import template_for_store, template_versions
 from content.services import playground as services
-from content.services.generation import _render_failure
+from content.services.generation import render_failure_message
 
 
 def _template_or_404(request, template_id: int) -> PromptTemplate:
@@ -65,7 +65,7 @@ def _playground_context(request, template: PromptTemplate, data) -> dict:
         try:
             rendered = services.playground_prompt(version=version, product=product, goal=goal, question=question)
         except (PromptRenderError, KeyError, ValueError) as exc:
-            render_error = _render_failure(exc)
+            render_error = render_failure_message(exc)
     return {"template": template, "versions": versions, "version": version, "q": q,
             "products": selectors.playground_products(store=request.store, q=q), "product": product,
             "goal": goal, "question": question, "rendered": rendered, "render_error": render_error,

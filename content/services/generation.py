@@ -319,9 +319,9 @@ def _run_batch(job: Job, generation: GenerationJob, model: runtime.Runtime, voic
         earlier = rendered.get(unit.item)
         if earlier is None:
             try:
-                _render(unit, generation, model, neighbours)
+                render_unit(unit, generation, model, neighbours)
             except (PromptRenderError, KeyError, ValueError) as exc:
-                _fail(job, unit, _render_failure(exc), outcome)
+                _fail(job, unit, render_failure_message(exc), outcome)
                 continue
             rendered[unit.item] = unit
         else:  # variants of one item share its prompt
@@ -338,7 +338,7 @@ def _run_batch(job: Job, generation: GenerationJob, model: runtime.Runtime, voic
     if empty:
         retried = model.complete([ready[index].prompt for index in empty], generation.params)
         for index, completion in zip(empty, retried, strict=True):
-            completions[index] = _merged(completions[index], completion)
+            completions[index] = merged_completion(completions[index], completion)
     elapsed = time.monotonic() - started
     written_units, written_completions = [], []
     for unit, completion in zip(ready, completions, strict=True):
@@ -366,7 +366,7 @@ def _run_batch(job: Job, generation: GenerationJob, model: runtime.Runtime, voic
     return outcome
 
 
-def _merged(first: runtime.Completion, second: runtime.Completion) -> runtime.Completion:
+def merged_completion(first: runtime.Completion, second: runtime.Completion) -> runtime.Completion:
     """The retry's text, with the tokens and time of both tries."""
     return runtime.Completion(
         text=second.text, prompt_tokens=first.prompt_tokens + second.prompt_tokens,
@@ -375,7 +375,7 @@ def _merged(first: runtime.Completion, second: runtime.Completion) -> runtime.Co
     )
 
 
-def _render(unit: Unit, generation: GenerationJob, model: runtime.Runtime, neighbours: dict) -> None:
+def render_unit(unit: Unit, generation: GenerationJob, model: runtime.Runtime, neighbours: dict) -> None:
     product, question = unit.product, unit.question
     version = generation.template_version
     published = ""
@@ -414,7 +414,7 @@ def _neighbour_values(draft: Draft, generation: GenerationJob) -> PromptValues:
     )
 
 
-def _render_failure(exc: Exception) -> str:
+def render_failure_message(exc: Exception) -> str:
     if isinstance(exc, KeyError):
         return f"The prompt could not be rendered: the template uses the unknown placeholder {{{exc.args[0]}}}."
     return f"The prompt could not be rendered: {exc}"

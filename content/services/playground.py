@@ -3,7 +3,7 @@ product, a preview written by the model in the background, and a comparison
 of two versions on the same products with the same seed.
 
 Outputs are PromptTrial rows, never Drafts: they do not enter the review
-queue. Rendering goes through generation's own `_render`, so the playground
+queue. Rendering goes through generation's own `render_unit`, so the playground
 shows the prompt a generation job would send, not a look-alike.
 """
 
@@ -29,7 +29,7 @@ from content.models import ContentType, GenerationJob, PromptComparison, PromptT
 from content.prompts import PromptRenderError
 from content.selectors import accepted_copy_by_category
 from content.services.drafts import check_context
-from content.services.generation import Item, Unit, _merged, _render, _render_failure
+from content.services.generation import Item, Unit, merged_completion, render_failure_message, render_unit
 from content.services.setup import brand_voice_for
 
 logger = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def playground_prompt(*, version: PromptVersion, product: Product, goal: str = "
         store=template.store, content_type=template.content_type, language=template.language,
         category_ids={product.category_id},
     )
-    _render(unit, generation, model or _WebProcessModel(), neighbours)
+    render_unit(unit, generation, model or _WebProcessModel(), neighbours)
     return PlaygroundPrompt(
         text=unit.prompt, tokens=unit.prompt_tokens if model is not None else None, trimmed=unit.trimmed,
         chat_template_pending=model is None and version.use_chat_template, extra_facts=unit.extra_facts,
@@ -95,7 +95,7 @@ def playground_prompt(*, version: PromptVersion, product: Product, goal: str = "
 
 
 def _generation_like(*, version: PromptVersion, goal: str, question: str, seed: int | None = None) -> GenerationJob:
-    """An unsaved GenerationJob with what `_render` reads from a real one."""
+    """An unsaved GenerationJob with what `render_unit` reads from a real one."""
     template = version.template
     voice = brand_voice_for(store=template.store)
     params = {**version.params, **({"seed": seed} if seed is not None else {})}
@@ -259,7 +259,7 @@ def _run_trials(job: Job, model: runtime.Runtime, trials: list[PromptTrial]) -> 
             prompt = playground_prompt(version=version, product=trial.product, goal=trial.goal,
                                        question=trial.question, model=model)
         except (PromptRenderError, KeyError, ValueError) as exc:
-            _finish(job, trial, error=_render_failure(exc))
+            _finish(job, trial, error=render_failure_message(exc))
             failed += 1
         else:
             ready.append((trial, prompt))
@@ -271,7 +271,7 @@ def _run_trials(job: Job, model: runtime.Runtime, trials: list[PromptTrial]) -> 
     if empty:
         retried = model.complete([ready[index][1].text for index in empty], generation.params)
         for index, completion in zip(empty, retried, strict=True):
-            completions[index] = _merged(completions[index], completion)
+            completions[index] = merged_completion(completions[index], completion)
     written = 0
     for (trial, prompt), completion in zip(ready, completions, strict=True):
         if completion.error or not completion.text:
