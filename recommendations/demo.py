@@ -19,13 +19,16 @@ from recommendations.models import Event
 logger = logging.getLogger(__name__)
 
 
-def demo_setup_recommendations(*, store: Store, data_dir: Path) -> list[str]:
-    """Queue what the demo store still lacks; returns what was queued, in words."""
+def demo_setup_recommendations(*, store: Store, data_dir: Path | None) -> list[str]:
+    """Queue what a demo store still lacks; returns what was queued, in words.
+    `data_dir` None: no shopper events to import (the second demo store sells
+    other products than the dataset's)."""
     notes = []
-    interactions = data_dir / "interactions.csv"
+    interactions = data_dir / "interactions.csv" if data_dir is not None else None
     with transaction.atomic():
-        already = Job.objects.filter(store=store, task_name=IMPORT_TASK, params__local_path=str(interactions))
-        if interactions.exists() and not Event.objects.filter(store=store).exists() and not already.exists():
+        if interactions is not None and interactions.exists() and not Event.objects.filter(store=store).exists() and (
+            not Job.objects.filter(store=store, task_name=IMPORT_TASK, params__local_path=str(interactions)).exists()
+        ):
             events_import_local_file(store=store, path=interactions)
             notes.append(f"queued the import of the shopper events in {interactions}")
         status = embedding_status(store=store)

@@ -30,3 +30,10 @@ def test_the_demo_queues_the_interactions_and_the_embeddings_once(store, catalog
     assert job.status == Job.Status.SUCCEEDED
     assert list(Event.objects.filter(store=store).order_by("occurred_at").values_list("product__sku", "event_type")) \
         == [("AB-1", "purchase"), ("AB-3", "purchase")]
+
+
+def test_a_store_without_the_datasets_products_gets_no_events_only_embeddings(store, catalog):
+    notes = demo_setup_recommendations(store=store, data_dir=None)
+
+    assert notes == ["queued the embedding of 26 products"]
+    assert not Job.objects.filter(store=store, task_name=IMPORT_TASK).exists()

@@ -25,7 +25,9 @@ class Command(BaseCommand):
         from recommendations.demo import demo_setup_recommendations
 
         for store in Store.objects.filter(slug__in=[DEMO_SLUG, SECOND_SLUG]):
-            for note in demo_setup_recommendations(store=store, data_dir=settings.DEMO_DATA_DIR):
+            # The dataset's shoppers bought the demo store's products, not the second store's.
+            data_dir = settings.DEMO_DATA_DIR if store.slug == DEMO_SLUG else None
+            for note in demo_setup_recommendations(store=store, data_dir=data_dir):
                 self.stdout.write(f"{store.name}: {note}.")
         logins = ", ".join(f"{username} / {password}" for username, password, _, _ in DEMO_USERS)
         self.stdout.write(f"Logins: {logins}")
