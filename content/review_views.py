@@ -308,11 +308,8 @@ def review_reopen(request, draft_id: int):
 def review_publish(request, draft_id: int):
     """Publish an approved draft, or approve and publish one still in review."""
     def publish(draft):
-        comment = request.POST.get("comment", "")
-        if draft.is_reviewable:
-            review_services.draft_approve(draft=draft, membership=request.membership, comment=comment)
-            draft = _draft_or_404(request, draft.pk)
-        version = review_services.draft_publish(draft=draft, membership=request.membership, comment=comment)
+        version = review_services.draft_approve_and_publish(draft=draft, membership=request.membership,
+                                                            comment=request.POST.get("comment", ""))
         return f"Published {_title(draft)} as live copy v{version.number}."
     return _act(request, draft_id, publish)
 

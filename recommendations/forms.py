@@ -3,28 +3,23 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django import forms
-from django.conf import settings
 
+from catalog.forms import ImportUploadForm
 from recommendations import scoring
 from recommendations.config import StoreConfig, validate_config
 from recommendations.evaluation.methods import METHOD_NAMES
 from recommendations.models import EventType
 
 
-class EventImportForm(forms.Form):
+class EventImportForm(ImportUploadForm):
+    """The catalog's upload form (same size limit) with the events file's own help."""
+
     file = forms.FileField(
         label="Events file",
         help_text="CSV with a shopper column and a sku (or query) column; optional: type, time (ISO 8601 or Unix "
         "seconds), seq (order only: times are derived), query, text, value, key (idempotency key). A file "
         "without a type column is read as purchases.",
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
-            limit = settings.IMPORT_MAX_UPLOAD_BYTES / 1e6
-            raise forms.ValidationError(f"The file is {upload.size / 1e6:.1f} MB; the limit is {limit:.0f} MB.")
-        return upload
 
 
 def _number(label: str, *, low: float, high: float, step: str = "0.1", help_text: str = "") -> forms.FloatField:

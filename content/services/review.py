@@ -290,6 +290,17 @@ def draft_publish(*, draft: Draft, membership: Membership, comment: str = "") ->
     return version
 
 
+def draft_approve_and_publish(*, draft: Draft, membership: Membership, comment: str = "") -> PublishedCopyVersion:
+    """"Approve and publish": a draft still in review is approved, then published,
+    in one transaction, so a refused publish leaves it as it was; an approved
+    draft is only published."""
+    with transaction.atomic():
+        current = Draft.objects.only("status").get(pk=draft.pk)
+        if current.status in APPROVABLE:
+            draft = draft_approve(draft=draft, membership=membership, comment=comment)
+        return draft_publish(draft=draft, membership=membership, comment=comment)
+
+
 def _publish_text(*, store: Store, product_id: int, content_type: str, language: str, text: str,
                   membership: Membership, draft: Draft | None, note: str = "",
                   restored_from: PublishedCopyVersion | None = None) -> PublishedCopyVersion:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from catalog.models import ROLE_PERMISSIONS, Role
 from content.models import Draft, DraftEvent, GenerationJob, PublishedCopy, PublishedCopyVersion
 from content.review_selectors import ReviewFilters
 from content.selectors import product_published_copy
@@ -17,6 +18,7 @@ from content.services import (
     EditConflict,
     brand_voice_for,
     draft_approve,
+    draft_approve_and_publish,
     draft_comment,
     draft_edit,
     draft_publish,
@@ -200,6 +202,25 @@ def test_a_viewer_cannot_publish_or_reopen(draft, editor_member, viewer_member):
         draft_publish(draft=draft, membership=viewer_member)
     with pytest.raises(PermissionDenied):
         draft_reopen(draft=draft, membership=viewer_member)
+
+    assert snapshot(draft) == before
+
+
+def test_approve_and_publish_does_both_in_one_transaction(draft, editor_member):
+    version = draft_approve_and_publish(draft=draft, membership=editor_member, comment="Good as is.")
+
+    draft.refresh_from_db()
+    assert (draft.status, version.number, version.text) == (S.PUBLISHED, 1, CLEAN)
+    assert list(draft.events.values_list("action", flat=True)) == ["approved", "published"]
+
+
+def test_approve_and_publish_refused_at_publish_leaves_the_draft_unapproved(draft, editor_member, monkeypatch):
+    # A role that may review but not publish: the approval must not stay behind.
+    monkeypatch.setitem(ROLE_PERMISSIONS, Role.EDITOR, frozenset({"view", "content.review"}))
+    before = snapshot(draft)
+
+    with pytest.raises(PermissionDenied):
+        draft_approve_and_publish(draft=draft, membership=editor_member)
 
     assert snapshot(draft) == before
 
