@@ -15,16 +15,10 @@ from catalog.selectors import ProductFilters
 from content import playground_selectors as selectors
 from content.models import PromptComparison, PromptTemplate, PromptTrial
 from content.prompts import PromptRenderError
-from content.selectors import template_for_store, template_versions
+from content.selectors import template_versions
 from content.services import playground as services
 from content.services.generation import render_failure_message
-
-
-def _template_or_404(request, template_id: int) -> PromptTemplate:
-    try:
-        return template_for_store(store=request.store, template_id=template_id)
-    except PromptTemplate.DoesNotExist:
-        raise Http404("No such template") from None
+from content.views import template_or_404
 
 
 def _version_or_404(versions, value: str | None, default):
@@ -76,7 +70,7 @@ def _playground_context(request, template: PromptTemplate, data) -> dict:
 @store_view()
 @require_GET
 def playground(request, template_id: int):
-    template = _template_or_404(request, template_id)
+    template = template_or_404(request, template_id)
     context = _playground_context(request, template, request.GET)
     if request.GET.get("trial", "").isdigit():
         context["trial"] = PromptTrial.objects.filter(
@@ -87,7 +81,7 @@ def playground(request, template_id: int):
 @store_view("content.generate")
 @require_POST
 def playground_preview(request, template_id: int):
-    template = _template_or_404(request, template_id)
+    template = template_or_404(request, template_id)
     context = _playground_context(request, template, request.POST)
     if context["product"] is None:
         context["error"] = "Choose a product first."
@@ -130,7 +124,7 @@ def _compare_context(request, template: PromptTemplate, versions, data) -> dict:
 @store_view()
 @require_GET
 def compare(request, template_id: int):
-    template = _template_or_404(request, template_id)
+    template = template_or_404(request, template_id)
     versions = _versions(template)
     return render(request, "content/playground_compare.html",
                   _compare_context(request, template, versions, request.GET))
@@ -139,7 +133,7 @@ def compare(request, template_id: int):
 @store_view("content.generate")
 @require_POST
 def compare_start(request, template_id: int):
-    template = _template_or_404(request, template_id)
+    template = template_or_404(request, template_id)
     versions = _versions(template)
     data = request.POST
     context = _compare_context(request, template, versions, data)

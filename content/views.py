@@ -116,7 +116,7 @@ def prompt_list(request):
     return render(request, "content/prompt_list.html", {"groups": groups})
 
 
-def _template_or_404(request, template_id: int) -> PromptTemplate:
+def template_or_404(request, template_id: int) -> PromptTemplate:
     try:
         return selectors.template_for_store(store=request.store, template_id=template_id)
     except PromptTemplate.DoesNotExist:
@@ -126,7 +126,7 @@ def _template_or_404(request, template_id: int) -> PromptTemplate:
 @store_view()
 @require_GET
 def prompt_template(request, template_id: int):
-    template = _template_or_404(request, template_id)
+    template = template_or_404(request, template_id)
     versions = selectors.template_versions(template=template)
     shown = template.active_version
     if request.GET.get("version", "").isdigit():
@@ -141,7 +141,7 @@ def prompt_template(request, template_id: int):
 @store_view("prompts.manage")
 @require_POST
 def prompt_version_create(request, template_id: int):
-    template = _template_or_404(request, template_id)
+    template = template_or_404(request, template_id)
     form = PromptVersionForm(request.POST)
     if form.is_valid():
         values = form.cleaned_data
