@@ -48,8 +48,72 @@
     if (form) htmx.trigger(form, "submit");
   }
 
+  // A key acts on what the reviewer sees, so it waits until the screen has
+  // settled: while an action's answer is on its way, or before htmx has wired
+  // the content it just swapped in, a key would act on a pane that is about to
+  // go (or make a button submit as a plain form). Keys pressed meanwhile run in
+  // order once the screen is ready. After a key that opens a text field (e, r),
+  // what is typed before the field is there goes into it, not to the commands:
+  // "r", then "Wrong facts", must never approve the draft ("a").
+  let htmxReady = false;
+  let inFlight = 0;
+  const pending = [];
+  let typingAhead = false;
+
+  const settled = () =>
+    htmxReady && inFlight === 0 && !document.querySelector(".htmx-added, .htmx-swapping, .htmx-settling");
+
+  function drain() {
+    while (pending.length && settled()) pending.shift()();
+    if (!pending.length) typingAhead = false;
+  }
+
+  function whenSettled(action) {
+    pending.push(action);
+    drain();
+  }
+
+  function typeInto(key) {
+    const field = document.activeElement;
+    if (!isTyping(field)) return;
+    if (key === "Enter") {
+      if (field.tagName === "TEXTAREA") field.setRangeText("\n", field.selectionStart, field.selectionEnd, "end");
+      else field.form?.requestSubmit();
+    } else if (key === "Backspace") {
+      const start = field.selectionStart === field.selectionEnd ? Math.max(0, field.selectionStart - 1) : field.selectionStart;
+      field.setRangeText("", start, field.selectionEnd, "end");
+    } else {
+      field.setRangeText(key, field.selectionStart, field.selectionEnd, "end");
+    }
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  // The editor's autosave does not hold keys back: actions carry the unsaved text anyway.
+  const holdsKeys = (elt) => !elt?.matches?.("[data-editor-form]");
+
+  document.addEventListener("htmx:beforeRequest", (event) => { if (holdsKeys(event.detail.elt)) inFlight += 1; });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (holdsKeys(event.detail.elt)) inFlight = Math.max(0, inFlight - 1);
+    setTimeout(drain, 0);
+  });
+  document.addEventListener("htmx:afterSettle", () => setTimeout(drain, 0));
+  document.addEventListener("htmx:load", () => {
+    if (!htmxReady) {
+      htmxReady = true;
+      // Shown only once keys work: a page still loading has no key hint to press.
+      document.querySelectorAll("[data-review-help-toggle]").forEach((el) => { el.hidden = false; });
+    }
+    setTimeout(drain, 0);
+  });
+
   document.addEventListener("keydown", (event) => {
     const target = event.target;
+    if (typingAhead && pending.length && !event.ctrlKey && !event.metaKey && !event.altKey
+        && (event.key.length === 1 || event.key === "Enter" || event.key === "Backspace")) {
+      event.preventDefault();
+      whenSettled(() => typeInto(event.key));
+      return;
+    }
     if (event.key === "Escape") {
       if (helpBox() && !helpBox().hidden) { toggleHelp(false); return; }
       const details = target.closest?.("details[open]");
@@ -67,18 +131,25 @@
     const actions = {
       j: () => move("next"),
       k: () => move("prev"),
-      e: () => { const editor = $("[data-editor]"); if (editor) { editor.focus(); editor.setSelectionRange(editor.value.length, editor.value.length); } },
+      e: focusEditor,
       a: () => clickIn("[data-action=approve]"),
       r: openReject,
       p: () => clickIn("[data-action=publish]"),
       "?": () => toggleHelp(),
     };
     const action = actions[event.key];
-    if (action) {
-      event.preventDefault();
-      action();
-    }
+    if (!action) return;
+    event.preventDefault();
+    whenSettled(action);
+    if (pending.length && (event.key === "e" || event.key === "r")) typingAhead = true;
   });
+
+  function focusEditor() {
+    const editor = $("[data-editor]");
+    if (!editor) return;
+    editor.focus();
+    editor.setSelectionRange(editor.value.length, editor.value.length);
+  }
 
   document.addEventListener("click", (event) => {
     const el = event.target.closest("[data-review-help-toggle], [data-review-help-close], [data-take-theirs], [data-keep-mine], [data-select-all], [data-needs-reason]");

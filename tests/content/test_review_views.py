@@ -125,6 +125,20 @@ def test_approving_without_htmx_redirects_to_the_next_draft(client_as, editor_me
     assert response["Location"] == url("content:review_draft", store, draft_id=older.pk)
 
 
+def test_publishing_without_htmx_shows_what_happened_in_the_review_flash(client_as, editor_member):
+    store = editor_member.store
+    draft, = drafts(store, 1, status=Draft.Status.APPROVED)
+
+    response = client_as(editor_member).post(url("content:review_publish", store, draft_id=draft.pk), follow=True)
+
+    assert response.redirect_chain[-1][1] == 302
+    html = response.content.decode()
+    flash = html[html.index('id="review-flash"'):]
+    flash = flash[:flash.index("</div></div>")]
+    assert "data-flash" in flash and "Published" in flash and "live copy v1" in flash
+    assert html.count("Published “") == 1  # shown once, in the flash, not also in the page's message list
+
+
 def test_an_editor_approves_and_publishes_and_the_product_page_shows_it(client_as, editor_member):
     store = editor_member.store
     draft, = drafts(store, 1, generated_text="Sturdy nitrile gloves for the bench.")
