@@ -22,7 +22,8 @@ from django.db import transaction
 
 from catalog import services
 from catalog.importing import ProductRow
-from catalog.models import Role, Store
+from catalog.models import Store
+from catalog.permissions import Role
 
 logger = logging.getLogger(__name__)
 

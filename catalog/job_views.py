@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from catalog import selectors
+from catalog import hooks, selectors
 from catalog.access import store_view
 from catalog.jobs import job_cancel
 from catalog.models import Job
@@ -37,6 +37,7 @@ def job_detail(request, job_id: int):
     context = {"job": job, "errors": errors}
     if request.htmx:
         return render(request, "catalog/job_detail.html#job-progress", context)
+    context["panels"] = hooks.collect(hooks.job_panels, request, job)
     return render(request, "catalog/job_detail.html", context)
 
 

@@ -14,6 +14,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.permissions import Role, role_can
+
 
 class Store(models.Model):
     name = models.CharField(max_length=120)
@@ -32,36 +34,6 @@ class Store(models.Model):
         return reverse("home", kwargs={"store_slug": self.slug})
 
 
-class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    EDITOR = "editor", "Editor"
-    VIEWER = "viewer", "Viewer"
-
-
-# What each role may do. Views name the permission they need; a member without it
-# gets a 403 and nothing changes. Reading needs only membership ("view").
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.VIEWER: frozenset({"view"}),
-    Role.EDITOR: frozenset(
-        {"view", "catalog.edit", "jobs.cancel", "content.generate", "content.review", "content.publish"}
-    ),
-    Role.ADMIN: frozenset(
-        {
-            "view",
-            "catalog.edit",
-            "jobs.cancel",
-            "content.generate",
-            "content.review",
-            "content.publish",
-            "prompts.manage",
-            "settings.manage",
-            "members.manage",
-            "apikeys.manage",
-        }
-    ),
-}
-
-
 class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships")
@@ -75,7 +47,7 @@ class Membership(models.Model):
         return f"{self.user} in {self.store} ({self.role})"
 
     def can(self, permission: str) -> bool:
-        return permission in ROLE_PERMISSIONS[self.role]
+        return role_can(self.role, permission)
 
 
 class Category(models.Model):

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q, QuerySet
 
+from catalog import hooks
 from catalog.models import Category, Job, Product, Store
 
 COUNT_CAP = 10_000
@@ -31,7 +32,7 @@ class ProductFilters:
     category_id: int | None = None
     brand: str = ""
     stock: str = ""  # "" | "in" | "out"
-    extra: dict = field(default_factory=dict)  # filters other apps add (has published copy)
+    extra: dict = field(default_factory=dict)  # filters other apps register (catalog.hooks.product_list_filters)
     sort: str = "title"
 
     @classmethod
@@ -47,7 +48,8 @@ class ProductFilters:
             brand=(data.get("brand") or "").strip()[:200],
             stock=data.get("stock") if data.get("stock") in {"in", "out"} else "",
             sort=sort if sort in SORTS else "title",
-            extra={key: data.get(key) for key in ("copy",) if data.get(key)},
+            extra={extra.param: str(data.get(extra.param))[:200] for extra in hooks.product_list_filters
+                   if data.get(extra.param)},
         )
 
     def as_query(self) -> dict:
@@ -73,13 +75,10 @@ def product_queryset(*, store: Store, filters: ProductFilters) -> QuerySet[Produ
         qs = qs.filter(stock__gt=0)
     elif filters.stock == "out":
         qs = qs.filter(stock__lte=0)
-    for hook in PRODUCT_FILTER_HOOKS:
-        qs = hook(qs, filters)
+    for extra in hooks.product_list_filters:
+        if filters.extra.get(extra.param):
+            qs = extra.apply(qs, filters.extra[extra.param])
     return qs
-
-
-# Other apps register filters they own (the content app: "has published copy").
-PRODUCT_FILTER_HOOKS: list = []
 
 
 @dataclass

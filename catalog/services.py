@@ -8,25 +8,21 @@ from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from catalog import importing
+from catalog import hooks, importing
 from catalog.jobs import job_create
-from catalog.models import Category, ImportBatch, Job, Membership, Product, Role, Store
+from catalog.models import Category, ImportBatch, Job, Membership, Product, Store
+from catalog.permissions import Role, require
 
 logger = logging.getLogger(__name__)
 
 IMPORT_CHUNK_SIZE = 500
 PREVIEW_ROWS = 20
-
-
-def require(membership: Membership, permission: str) -> None:
-    if not membership.can(permission):
-        raise PermissionDenied(f"Your role ({membership.get_role_display()}) cannot do this.")
 
 
 # --------------------------------------------------------------------------- stores
@@ -38,10 +34,8 @@ def store_create(*, name: str, owner=None, slug: str | None = None, default_lang
     store = Store.objects.create(name=name, slug=slug, default_language=default_language, currency=currency)
     if owner is not None:
         Membership.objects.create(user=owner, store=store, role=Role.ADMIN)
-    # Every store starts with a brand voice and default prompt templates.
-    from content.services import store_setup_content
-
-    store_setup_content(store=store)
+    # Each app gives the new store what it starts with (content: a brand voice and default templates).
+    hooks.store_created_send(store=store)
     return store
 
 
@@ -137,15 +131,8 @@ def products_upsert(*, store: Store, rows: Iterable[importing.ProductRow]) -> in
         )
         # bulk_update skips auto_now, and later work (embeddings) keys off updated_at.
         Product.objects.filter(pk__in=[product.pk for product in to_update]).update(updated_at=timezone.now())
-    for hook in PRODUCTS_CHANGED_HOOKS:
-        hook(store=store, product_ids=[product.pk for product in to_create + to_update])
+    hooks.products_changed_send(store=store, product_ids=[product.pk for product in to_create + to_update])
     return len(rows)
-
-
-# Called with (store=, product_ids=) after products_upsert created or changed
-# products; registered by other apps in their AppConfig.ready() (the
-# recommendations app flags the products for re-embedding).
-PRODUCTS_CHANGED_HOOKS: list = []
 
 
 # --------------------------------------------------------------------------- import

@@ -9,16 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from catalog import selectors, services
+from catalog import hooks, selectors, services
 from catalog.access import store_view
 from catalog.forms import ImportUploadForm
 from catalog.importing import ImportFileError
 from catalog.models import ImportBatch, Membership, Product
-
-# Sections other apps add to the home and product pages: callables returning
-# (template name, context) or None. Registered in each app's AppConfig.ready().
-HOME_SECTIONS: list = []
-PRODUCT_SECTIONS: list = []
 
 
 @login_required
@@ -39,7 +34,7 @@ def store_index(request):
 @require_GET
 def home(request):
     overview = selectors.store_overview(store=request.store)
-    sections = [section for hook in HOME_SECTIONS if (section := hook(request)) is not None]
+    sections = hooks.collect(hooks.home_sections, request)
     return render(request, "catalog/home.html", {"overview": overview, "sections": sections})
 
 
@@ -63,6 +58,8 @@ def product_list(request):
         return render(request, "catalog/product_list.html#product-table", context)
     context["categories"] = selectors.category_choices(store=request.store)
     context["brands"] = selectors.brand_choices(store=request.store)
+    context["extra_filters"] = list(hooks.product_list_filters)
+    context["list_actions"] = hooks.collect(hooks.product_list_actions, request)
     return render(request, "catalog/product_list.html", context)
 
 
@@ -73,8 +70,12 @@ def product_detail(request, product_id: int):
         product = selectors.product_for_store(store=request.store, product_id=product_id)
     except Product.DoesNotExist:
         raise Http404("No such product") from None
-    sections = [section for hook in PRODUCT_SECTIONS if (section := hook(request, product)) is not None]
-    return render(request, "catalog/product_detail.html", {"product": product, "sections": sections})
+    context = {
+        "product": product,
+        "sections": hooks.collect(hooks.product_sections, request, product),
+        "actions": hooks.collect(hooks.product_actions, request, product),
+    }
+    return render(request, "catalog/product_detail.html", context)
 
 
 @store_view("catalog.edit")

@@ -6,25 +6,45 @@ class ContentConfig(AppConfig):
     verbose_name = "Content generation and review"
 
     def ready(self) -> None:
-        from catalog.selectors import PRODUCT_FILTER_HOOKS
-        from catalog.views import HOME_SECTIONS, PRODUCT_SECTIONS
-        from content import review_views, views
+        from catalog import hooks
+        from catalog.permissions import Role, permission_register
+        from content import review_views, selectors, views
         from content.review_selectors import product_filter_published_copy, published_descriptions_for
-        from recommendations.embeddings import PUBLISHED_DESCRIPTION_HOOKS
+        from content.services import store_setup_content
 
-        # Embeddings read the published description instead of the imported one.
-        if published_descriptions_for not in PUBLISHED_DESCRIPTION_HOOKS:
-            PUBLISHED_DESCRIPTION_HOOKS.append(published_descriptions_for)
+        permission_register("content.generate", least_role=Role.EDITOR)
+        permission_register("content.review", least_role=Role.EDITOR)
+        permission_register("content.publish", least_role=Role.EDITOR)
+        permission_register("prompts.manage", least_role=Role.ADMIN)
 
-        # Sections on catalog pages: the product's live copy, drafts and shopper questions, and
-        # what waits for review on the home page.
-        for hooks, hook in (
-            (PRODUCT_SECTIONS, review_views.product_section_published),
-            (PRODUCT_SECTIONS, views.product_section_drafts),
-            (PRODUCT_SECTIONS, views.product_section_questions),
-            (HOME_SECTIONS, views.home_section_drafts),
-            (HOME_SECTIONS, views.home_section_acceptance),
-            (PRODUCT_FILTER_HOOKS, product_filter_published_copy),
+        hooks.store_created.register(store_setup_content)
+        # Embeddings and search read the published description instead of the imported one.
+        hooks.product_descriptions.register(published_descriptions_for)
+
+        for hook, provider in (
+            (hooks.product_sections, review_views.product_section_published),
+            (hooks.product_sections, views.product_section_drafts),
+            (hooks.product_sections, views.product_section_questions),
+            (hooks.product_actions, views.product_action_generate),
+            (hooks.product_list_actions, views.product_list_action_generate),
+            (hooks.home_sections, views.home_section_drafts),
+            (hooks.home_sections, views.home_section_acceptance),
+            (hooks.job_panels, views.job_panel_generation),
         ):
-            if hook not in hooks:
-                hooks.append(hook)
+            hook.register(provider)
+        hooks.product_list_filters.register(hooks.ProductListFilter(
+            param="copy", template="content/includes/filter_published_copy.html",
+            apply=product_filter_published_copy, label="copy",
+        ))
+
+        for item in (
+            hooks.NavItem(group="Content", label="Generate", url_name="content:generate", order=20,
+                          permission="content.generate"),
+            hooks.NavItem(group="Content", label="Review", url_name="content:review", order=21,
+                          active=("content:review*",), badge=selectors.drafts_waiting_count,
+                          badge_title="Drafts to review or flagged"),
+            hooks.NavItem(group="Content", label="Prompts", url_name="content:prompts", order=22,
+                          active=("content:prompts", "content:template", "content:template_new")),
+            hooks.NavItem(group="Content", label="Brand voice", url_name="content:brand_voice", order=23),
+        ):
+            hooks.nav_items.register(item)

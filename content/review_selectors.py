@@ -285,7 +285,7 @@ def published_copy_versions(*, product: Product, content_type: str, language: st
 
 def published_descriptions_for(products: Sequence[Product]) -> dict[int, str]:
     """{product id: published description} in one query, for the embeddings
-    (recommendations.embeddings.PUBLISHED_DESCRIPTION_HOOKS): the copy in the
+    (catalog.hooks.product_descriptions): the copy in the
     store's default language, else English, else any language."""
     ids = [product.pk for product in products]
     if not ids:
@@ -411,11 +411,10 @@ def acceptance_by_week(*, store: Store, weeks: int = 12, now: datetime | None = 
     return result
 
 
-def product_filter_published_copy(queryset: QuerySet[Product], filters) -> QuerySet[Product]:
-    """The catalog's "live copy" filter (catalog.selectors.PRODUCT_FILTER_HOOKS):
+def product_filter_published_copy(queryset: QuerySet[Product], wanted: str) -> QuerySet[Product]:
+    """The catalog's "live copy" filter (catalog.hooks.product_list_filters):
     `copy=yes` keeps products with published copy of any content type, `copy=no`
     those without; anything else leaves the list alone."""
-    wanted = filters.extra.get("copy")
     if wanted not in ("yes", "no"):
         return queryset
     published = Exists(PublishedCopy.objects.filter(product=OuterRef("pk")))

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.access import store_view
+from catalog.hooks import Section
 from catalog.models import Product
 from content import review_selectors as sel
 from content.checks import CHECK_CHOICES, highlight_segments, results_from_json
@@ -452,12 +453,11 @@ def published_restore(request, version_id: int):
     return redirect(product.get_absolute_url() + "#published-copy")
 
 
-def product_section_published(request, product: Product) -> dict:
+def product_section_published(request, product: Product) -> list[Section]:
     """The product page's live copy per content type and language, with its
-    versions (registered in ContentConfig.ready, next to the drafts)."""
+    versions (catalog.hooks.product_sections, before the drafts)."""
     copies = list(product.published_copies.order_by("content_type", "language"))
     for copy in copies:
         copy.history = sel.published_copy_versions(product=product, content_type=copy.content_type,
                                                    language=copy.language)
-    return {"template": "content/includes/product_published.html", "main": True,
-            "context": {"product": product, "copies": copies}}
+    return [Section("content/includes/product_published.html", {"product": product, "copies": copies})]

@@ -122,6 +122,11 @@ def draft_counts(*, store: Store) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in Draft.Status.values}
 
 
+def drafts_waiting_count(store: Store) -> int:
+    """Drafts waiting for a person (to review or flagged): one indexed count, for the nav's badge."""
+    return Draft.objects.filter(store=store, status__in=Draft.REVIEWABLE).count()
+
+
 def product_published_copy(*, product: Product, language: str,
                            content_type: str = ContentType.DESCRIPTION) -> str:
     """The product's live copy of this content type and language (issue 4's

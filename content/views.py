@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog import selectors as catalog_selectors
 from catalog.access import store_view
+from catalog.hooks import Section
 from catalog.models import Product
 from content import review_selectors, selectors, services
 from content.forms import BrandVoiceForm, GenerateForm, PromptTemplateForm, PromptVersionForm, QuestionForm
@@ -249,24 +250,31 @@ def question_create(request, product_id: int):
     return redirect(product.get_absolute_url() + "#questions")
 
 
-def product_section_drafts(request, product: Product) -> dict:
-    """The product page's Drafts section (registered in ContentConfig.ready)."""
-    return {"template": "content/includes/product_drafts.html", "main": True,
-            "context": {"product": product, "drafts": selectors.product_drafts(product=product)}}
+def product_section_drafts(request, product: Product) -> list[Section]:
+    return [Section("content/includes/product_drafts.html",
+                    {"product": product, "drafts": selectors.product_drafts(product=product)})]
 
 
-def product_section_questions(request, product: Product) -> dict:
-    return {"template": "content/includes/product_questions.html", "main": True,
-            "context": {"product": product, "questions": selectors.product_questions(product=product),
-                        "form": QuestionForm()}}
+def product_section_questions(request, product: Product) -> list[Section]:
+    return [Section("content/includes/product_questions.html",
+                    {"product": product, "questions": selectors.product_questions(product=product),
+                     "form": QuestionForm()})]
 
 
-def home_section_acceptance(request) -> dict | None:
+def product_action_generate(request, product: Product) -> list[Section]:
+    return [Section("content/includes/product_generate_action.html")]
+
+
+def product_list_action_generate(request) -> list[Section]:
+    return [Section("content/includes/product_list_generate_action.html")]
+
+
+def home_section_acceptance(request) -> list[Section]:
     """The home page's chart: how many drafts reviewers approved and rejected each
     week, and the acceptance rate. Nothing until someone has decided something."""
     weeks = review_selectors.acceptance_by_week(store=request.store)
     if not any(week.approved or week.rejected for week in weeks):
-        return None
+        return []
     chart = {
         "labels": [f"{week.week:%b %d}" for week in weeks],
         "approved": [week.approved for week in weeks],
@@ -274,12 +282,25 @@ def home_section_acceptance(request) -> dict | None:
         "rate": [None if week.acceptance_rate is None else round(week.acceptance_rate * 100, 1) for week in weeks],
     }
     approved, rejected = sum(chart["approved"]), sum(chart["rejected"])
-    return {"template": "content/includes/home_acceptance.html",
-            "context": {"chart": chart, "approved": approved, "rejected": rejected,
-                        "rate": approved / (approved + rejected)}}
+    return [Section("content/includes/home_acceptance.html",
+                    {"chart": chart, "approved": approved, "rejected": rejected,
+                     "rate": approved / (approved + rejected)})]
 
 
-def home_section_drafts(request) -> dict:
+def home_section_drafts(request) -> list[Section]:
     counts = selectors.draft_counts(store=request.store)
-    return {"stat": {"template": "content/includes/home_stat.html", "context": {"counts": counts}}}
+    return [Section("content/includes/home_stat.html", {"counts": counts}, placement="stat")]
+
+
+def job_panel_generation(request, job) -> list[Section]:
+    """A generation job's own panel under the generic job page: template,
+    tokens/s, and the drafts written so far."""
+    if job.kind != job.Kind.GENERATION:
+        return []
+    generation = (
+        GenerationJob.objects.filter(pk=job.pk, store=job.store_id)
+        .select_related("template_version__template", "store")
+        .first()
+    )
+    return [Section("content/includes/job_section.html", panel_context(generation, job))]
 

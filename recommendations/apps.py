@@ -6,12 +6,29 @@ class RecommendationsConfig(AppConfig):
     verbose_name = "Personalised recommendations"
 
     def ready(self) -> None:
-        from catalog import services as catalog_services
-        from catalog import views as catalog_views
+        from catalog import hooks
+        from catalog.permissions import Role, permission_register
         from recommendations import sections
         from recommendations.embeddings import embeddings_mark_dirty
 
-        catalog_views.PRODUCT_SECTIONS.append(sections.product_similar_section)
-        catalog_views.HOME_SECTIONS.append(sections.home_evaluation_section)
-        # New and changed products get (re-)embedded by the batched job.
-        catalog_services.PRODUCTS_CHANGED_HOOKS.append(embeddings_mark_dirty)
+        # Writing a shopper's interest summary runs the generation model.
+        permission_register("shoppers.summarize", least_role=Role.EDITOR)
+        # New and changed products (imports, published descriptions) get re-embedded by the batched job.
+        hooks.products_changed.register(embeddings_mark_dirty)
+        hooks.product_sections.register(sections.product_similar_section)
+        hooks.home_sections.register(sections.home_evaluation_section)
+        for item in (
+            hooks.NavItem(group="Recommendations", label="Shoppers", url_name="recommendations:shoppers", order=30,
+                          active=("recommendations:shoppers", "recommendations:shopper")),
+            hooks.NavItem(group="Recommendations", label="Semantic search", url_name="recommendations:search",
+                          order=31),
+            hooks.NavItem(group="Recommendations", label="Storefront preview", url_name="recommendations:preview",
+                          order=32),
+            hooks.NavItem(group="Recommendations", label="Evaluation", url_name="recommendations:evaluation",
+                          order=33),
+            hooks.NavItem(group="Recommendations", label="Recommendation settings",
+                          url_name="recommendations:settings", order=34),
+            hooks.NavItem(group="Recommendations", label="Import events", url_name="recommendations:events_import",
+                          order=35, permission="catalog.edit"),
+        ):
+            hooks.nav_items.register(item)

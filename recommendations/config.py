@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from catalog.models import Membership, Store
-from catalog.services import require
+from catalog.permissions import require
 from recommendations import scoring
 from recommendations.models import RecommendationSettings
 

@@ -1,8 +1,8 @@
 """Product embeddings: the text a product is embedded from, the dirty flag, and
 the batched job that keeps vectors current (Saleor's `search_index_dirty`).
 
-A product is re-embedded when it is new, when `dirty` was set (products_upsert,
-the content app publishing a description), when its updated_at is newer than
+A product is re-embedded when it is new, when `dirty` was set (an import or a
+published description, catalog.hooks.products_changed), when its updated_at is newer than
 the one embedded, or when its vector came from another model. Batches of
 EMBEDDING_BATCH_SIZE rows are claimed with FOR UPDATE SKIP LOCKED, oldest
 change first, so two jobs share the work instead of doing it twice.
@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
+from catalog import hooks
 from catalog.jobs import job_create, job_progress
 from catalog.models import Job, Product, Store
 from recommendations.embedder import Embedder, configured_model_id, get_embedder
@@ -30,26 +31,11 @@ EMBED_TASK = "recommendations.tasks.embed_products"
 ROW_FIELDS = ["text_hash", "dirty", "source_updated_at", "in_stock", "category"]
 MAX_TEXT_CHARS = 2000
 
-# Hook for the content app: functions taking a list of products and returning
-# {product id: published description}. When it publishes or unpublishes a
-# description it calls `embeddings_mark_dirty` for those products.
-PUBLISHED_DESCRIPTION_HOOKS: list[Callable[[Sequence[Product]], Mapping[int, str]]] = []
-
-
-# --------------------------------------------------------------------------- text
-
-
-def published_descriptions(products: Sequence[Product]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    for hook in PUBLISHED_DESCRIPTION_HOOKS:
-        found.update({pk: text for pk, text in hook(products).items() if text})
-    return found
-
-
 def product_text(product: Product, *, published_description: str = "") -> str:
     """Title, category path, brand, attributes and the description (the published
-    one when the content app has it, else the merchant's own), in that order so
-    the model's token limit cuts the least telling part."""
+    one where an app gives it, catalog.hooks.product_descriptions, else the
+    merchant's own), in that order so the model's token limit cuts the least
+    telling part."""
     parts = [product.title.strip()]
     if product.category_id:
         parts.append(product.category.path)
@@ -67,7 +53,7 @@ def product_text(product: Product, *, published_description: str = "") -> str:
 
 
 def product_texts(products: Sequence[Product]) -> dict[int, str]:
-    published = published_descriptions(products)
+    published = hooks.descriptions_for(products)
     return {
         product.pk: product_text(product, published_description=published.get(product.pk, "")) for product in products
     }

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from catalog.jobs import job_create, job_progress
 from catalog.models import Job, Membership, Store
-from catalog.services import require
+from catalog.permissions import require
 from recommendations.config import store_config
 from recommendations.embedder import get_embedder
 from recommendations.embeddings import embed_batch, embeddings_sync

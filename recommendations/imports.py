@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from catalog.importing import ImportFileError
 from catalog.jobs import job_create, job_progress, job_record_error
 from catalog.models import Job, JobError, Membership, Store
-from catalog.services import require
+from catalog.permissions import require
 from recommendations.ingestion import EventFile, IngestReport, events_ingest, read_event_csv
 
 logger = logging.getLogger(__name__)

@@ -108,8 +108,8 @@ class Event(models.Model):
 class ProductEmbedding(models.Model):
     """A product's vector, with the model that made it and the text's hash.
 
-    `dirty` is set when the product changed (catalog.services.products_upsert,
-    the content app publishing a description); the batched task also compares
+    `dirty` is set when the product changed (an import, a published description:
+    catalog.hooks.products_changed); the batched task also compares
     the product's updated_at and the model id, so a change made any other way,
     or a new model, is caught too. A change that leaves the text as it was
     (stock, price) clears the flag without running the model."""

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from catalog.jobs import job_create, job_progress
 from catalog.models import Job, Membership, Product
-from catalog.services import require
+from catalog.permissions import require
 from recommendations.models import Event, Shopper, ShopperProfile
 from recommendations.profiles import profile_refresh_one
 
@@ -26,7 +26,7 @@ MAX_NEW_TOKENS = 60
 
 
 def summary_start(*, shopper: Shopper, membership: Membership) -> Job:
-    require(membership, "content.generate")
+    require(membership, "shoppers.summarize")
     return job_create(
         store=shopper.store, kind=Job.Kind.PROFILES, title=f"Interest summary of shopper {shopper.external_id}",
         task_name=SUMMARY_TASK, queue="gpu", user=membership.user, params={"shopper_id": shopper.pk}, total=1,

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from catalog.models import Membership, Store
-from catalog.services import require
+from catalog.permissions import require
 from content import runtime
 from content.models import ContentType, Language, PromptTemplate, PromptVersion
 from content.prompts import PromptTemplateError, validate_examples, validate_template_text

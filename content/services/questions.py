@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from catalog.models import Membership, Product
-from catalog.services import require
+from catalog.permissions import require
 from content.checks import guess_language
 from content.models import Language, ShopperQuestion
 

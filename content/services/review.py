@@ -34,8 +34,9 @@ from django.http import Http404
 from django.utils import timezone
 from rapidfuzz.distance import Levenshtein
 
+from catalog import hooks
 from catalog.models import Membership, Store
-from catalog.services import require
+from catalog.permissions import require
 from content.models import (
     ContentType,
     Draft,
@@ -338,10 +339,9 @@ def _unpublish_others(draft: Draft, *, keep: int | None) -> list[Draft]:
 
 
 def _embeddings_changed(*, store: Store, content_type: str, product_id: int) -> None:
+    # The published description is part of the product's text (catalog.hooks.product_descriptions).
     if content_type == ContentType.DESCRIPTION:
-        from recommendations.embeddings import embeddings_mark_dirty
-
-        embeddings_mark_dirty(store=store, product_ids=[product_id])
+        hooks.products_changed_send(store=store, product_ids=[product_id])
 
 
 def published_restore(*, version: PublishedCopyVersion, membership: Membership) -> PublishedCopyVersion:

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from catalog.models import Membership, Store
-from catalog.services import require
+from catalog.permissions import require
 from content.defaults import (
     DEFAULT_BANNED_WORDS,
     DEFAULT_TARGET_LENGTHS,

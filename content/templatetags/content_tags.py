@@ -12,18 +12,6 @@ def check_label(name: str) -> str:
     return CHECK_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
-@register.inclusion_tag("content/includes/job_panel.html", takes_context=True)
-def generation_panel(context, job):
-    """A generation job's own panel under the generic job page: template,
-    tokens/s, and the drafts written so far."""
-    generation = (
-        GenerationJob.objects.filter(pk=job.pk, store=job.store_id)
-        .select_related("template_version__template", "store")
-        .first()
-    )
-    return {**panel_context(generation, job), "store": context.get("store"), "request": context.get("request")}
-
-
 def panel_context(generation: GenerationJob | None, job) -> dict:
     if generation is None:
         return {"generation": None, "job": job, "drafts": [], "filters": []}

@@ -1,19 +1,8 @@
-"""Template helpers for the review workflow: the nav's waiting count and the
-prompt versions' review record."""
+"""Template helpers for the review workflow: the prompt versions' review record."""
 
 from django import template
 
-from content.models import Draft
-
 register = template.Library()
-
-
-@register.simple_tag
-def review_waiting_count(store) -> int:
-    """Drafts waiting for a person (to review or flagged): one indexed count."""
-    if store is None:
-        return 0
-    return Draft.objects.filter(store=store, status__in=Draft.REVIEWABLE).count()
 
 
 @register.simple_tag

@@ -7,12 +7,12 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from catalog import hooks
 from catalog import selectors as catalog_selectors
 from catalog.access import store_view
 from catalog.models import Product
 from recommendations import selectors
 from recommendations.discovery import semantic_search, similar_products
-from recommendations.embeddings import published_descriptions
 from recommendations.models import Shopper
 from recommendations.ranking import RecommendationFilters, recommend_for_shopper
 
@@ -74,7 +74,7 @@ def storefront_preview(request):
     context = {"shopper": shopper, "product": product,
                "shoppers": selectors.sample_shoppers(store=store, limit=12)}
     if product is not None:
-        published = published_descriptions([product]).get(product.pk, "")
+        published = hooks.descriptions_for([product]).get(product.pk, "")
         context["description"] = published or product.description
         context["published"] = bool(published)
         context["similar"] = similar_products(store=store, product=product, k=4, in_stock=True)

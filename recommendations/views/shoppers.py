@@ -95,7 +95,7 @@ def profile_rebuild(request, shopper_id: int):
     return redirect(shopper.get_absolute_url())
 
 
-@store_view("content.generate")
+@store_view("shoppers.summarize")
 @require_POST
 def summary_create(request, shopper_id: int):
     shopper = _shopper_or_404(request, shopper_id)

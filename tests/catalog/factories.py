@@ -3,7 +3,8 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from catalog.models import Category, Membership, Product, Role, Store
+from catalog.models import Category, Membership, Product, Store
+from catalog.permissions import Role
 
 PASSWORD = "a-long-test-password"
 

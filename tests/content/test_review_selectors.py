@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
+from catalog import hooks
 from content.models import Draft, DraftEvent, PublishedCopy, PublishedCopyVersion
 from content.review_selectors import (
     ReviewFilters,
@@ -26,7 +27,6 @@ from content.review_selectors import (
 )
 from content.selectors import product_published_copy
 from content.services import draft_approve, draft_comment, draft_edit, draft_publish, draft_reject
-from recommendations.embeddings import published_descriptions
 from tests.catalog.factories import CategoryFactory, ProductFactory
 from tests.content.factories import DraftFactory, GenerationJobFactory
 
@@ -299,7 +299,7 @@ def test_the_embedding_hook_gives_published_descriptions_in_one_query(store, dja
         found = published_descriptions_for([with_copy, english_only, without])
 
     assert found == {with_copy.pk: "中文文案。", english_only.pk: "Only English."}
-    assert published_descriptions([with_copy, english_only, without]) == found  # registered in apps.ready
+    assert hooks.descriptions_for([with_copy, english_only, without]) == found  # registered in apps.ready
     assert published_descriptions_for([]) == {}
 
 

@@ -517,8 +517,8 @@ def test_the_nav_counts_what_waits_and_links_to_the_queue(client_as, viewer_memb
 
     page = client_as(viewer_member).get(url("home", store)).content.decode()
 
-    assert "data-nav-review" in page
-    assert "data-review-count>3</span>" in page
+    assert 'data-nav-item="review"' in page
+    assert "data-nav-count>3</span>" in page
 
 
 def test_the_prompt_page_shows_each_versions_review_record(client_as, editor_member):

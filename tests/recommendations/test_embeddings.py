@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from django.db import transaction
 
+from catalog import hooks
 from catalog import services as catalog_services
 from catalog.importing import ProductRow
 from catalog.models import Job, Product
@@ -25,7 +26,7 @@ def test_the_text_is_title_category_brand_attributes_and_the_published_descripti
 
     assert embeddings.product_texts([product]) == {product.pk: (
         "Nitrile Gloves. Safety > Gloves. LabGuard. color: blue; material: nitrile. From the import.")}
-    monkeypatch.setattr(embeddings, "PUBLISHED_DESCRIPTION_HOOKS",
+    monkeypatch.setattr(hooks.product_descriptions, "_items",
                         [lambda products: {p.pk: "Approved copy." for p in products}])
     assert embeddings.product_texts([product])[product.pk].endswith("material: nitrile. Approved copy.")
 
