@@ -58,8 +58,10 @@ stop:
 bench: install-test
 	$(BIN)/python bench/run_all.py $(ONLY)
 
+# Style, and the layer contract (pyproject.toml): lower layers never import upper ones.
 lint: install-test
 	$(BIN)/python -m ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -26,9 +26,9 @@ def main() -> None:
     from django.conf import settings
 
     from catalog import services
-    from catalog.demo import amazon_rows
     from catalog.jobs import run_job
     from catalog.models import Job, Store
+    from demo.catalog import amazon_rows
     from recommendations.embedder import get_embedder
     from recommendations.embeddings import embeddings_run, embeddings_schedule
 

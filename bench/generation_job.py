@@ -37,13 +37,13 @@ def main() -> None:
     from django.contrib.auth import get_user_model
 
     from catalog import services as catalog_services
-    from catalog.demo import amazon_rows
     from catalog.jobs import run_job
     from catalog.models import Job, Membership, Store
     from content import runtime
     from content.models import Draft, GenerationJob
     from content.services import generation_start
     from content.services.generation import generation_run
+    from demo.catalog import amazon_rows
 
     if args.lookup_only:
         generation = GenerationJob.objects.filter(store__slug="bench-content").order_by("-pk").first()

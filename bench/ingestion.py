@@ -19,8 +19,8 @@ from recommendation_common import DATA_DIR, machine, setup_django
 def main() -> None:
     setup_django()
     from catalog import services
-    from catalog.demo import amazon_rows
     from catalog.models import Store
+    from demo.catalog import amazon_rows
     from recommendations.ingestion import events_ingest, read_event_csv
 
     Store.objects.filter(slug="bench-ingestion").delete()

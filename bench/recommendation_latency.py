@@ -40,8 +40,8 @@ def build_store(n_products: int, rebuild: bool = False):
     from django.utils import timezone
 
     from catalog import services
-    from catalog.demo import demo_stock, split_category_paths
     from catalog.models import Product, Store
+    from demo.catalog import demo_stock, split_category_paths
     from recommendations.embedder import configured_model_id
     from recommendations.ingestion import DATASET_EPOCH, events_ingest
     from recommendations.models import ProductEmbedding

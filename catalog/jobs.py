@@ -15,6 +15,7 @@ import os
 import socket
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -39,34 +40,39 @@ def job_create(
     kind: str,
     title: str,
     task_name: str,
-    queue: str = "default",
     user=None,
     params: dict | None = None,
     total: int = 0,
     send: bool = True,
 ) -> Job:
     """Create a queued job and send its task once the surrounding transaction
-    commits (send=False for a caller that runs the job itself, e.g. a command)."""
+    commits (send=False for a caller that runs the job itself, e.g. a command).
+    The queue comes from the Celery routing table; the job records it for the jobs page."""
     job = Job.objects.create(
         store=store,
         kind=kind,
         title=title[:200],
         task_name=task_name,
-        queue=queue,
+        queue=task_queue(task_name),
         created_by=user if getattr(user, "is_authenticated", False) else None,
         params=params or {},
         total=total,
     )
     if send:
-        transaction.on_commit(lambda: job_send(job_id=job.pk, task_name=task_name, queue=queue))
+        transaction.on_commit(lambda: job_send(job_id=job.pk, task_name=task_name))
     logger.info("job.created", extra={"job": job.pk, "kind": kind, "store": store.pk})
     return job
 
 
-def job_send(*, job_id: int, task_name: str, queue: str) -> None:
-    from commerce_site.celery import app
+def task_queue(task_name: str) -> str:
+    """The queue the routing table (the Celery app's task_routes) sends this task to."""
+    queue = current_app.amqp.router.route({}, task_name).get("queue")
+    return getattr(queue, "name", queue) or current_app.conf.task_default_queue
 
-    app.send_task(task_name, args=[job_id], queue=queue)
+
+def job_send(*, job_id: int, task_name: str) -> None:
+    # Through the app the process runs (the web's, the worker's), routed by task name.
+    current_app.send_task(task_name, args=[job_id])
 
 
 def job_claim(job_id: int) -> Job | None:
@@ -177,16 +183,16 @@ def job_requeue_interrupted(*, hostname: str | None = None) -> list[int]:
     if hostname:
         interrupted |= Q(status=Job.Status.RUNNING, worker__startswith=f"{hostname}:")
     jobs = list(
-        Job.objects.filter(interrupted, cancel_requested_at__isnull=True).values_list("pk", "task_name", "queue")
+        Job.objects.filter(interrupted, cancel_requested_at__isnull=True).values_list("pk", "task_name")
     )
     if not jobs:
         return []
     # Running jobs go back to queued so the claim takes them again at once.
-    Job.objects.filter(pk__in=[pk for pk, _, _ in jobs], status=Job.Status.RUNNING).update(status=Job.Status.QUEUED)
-    for pk, task_name, queue in jobs:
-        job_send(job_id=pk, task_name=task_name, queue=queue)
-    logger.info("job.requeued", extra={"jobs": [pk for pk, _, _ in jobs]})
-    return [pk for pk, _, _ in jobs]
+    Job.objects.filter(pk__in=[pk for pk, _ in jobs], status=Job.Status.RUNNING).update(status=Job.Status.QUEUED)
+    for pk, task_name in jobs:
+        job_send(job_id=pk, task_name=task_name)
+    logger.info("job.requeued", extra={"jobs": [pk for pk, _ in jobs]})
+    return [pk for pk, _ in jobs]
 
 
 def run_job(job_id: int, body) -> None:

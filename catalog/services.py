@@ -31,11 +31,12 @@ PREVIEW_ROWS = 20
 def store_create(*, name: str, owner=None, slug: str | None = None, default_language: str = "en",
                  currency: str = "USD") -> Store:
     slug = slug or slugify(name)[:60] or "store"
-    store = Store.objects.create(name=name, slug=slug, default_language=default_language, currency=currency)
-    if owner is not None:
-        Membership.objects.create(user=owner, store=store, role=Role.ADMIN)
-    # Each app gives the new store what it starts with (content: a brand voice and default templates).
-    hooks.store_created_send(store=store)
+    with transaction.atomic():
+        store = Store.objects.create(name=name, slug=slug, default_language=default_language, currency=currency)
+        if owner is not None:
+            Membership.objects.create(user=owner, store=store, role=Role.ADMIN)
+        # Each app gives the new store what it starts with (content: a brand voice and default templates).
+        hooks.store_created_send(store=store)
     return store
 
 

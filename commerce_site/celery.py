@@ -1,6 +1,10 @@
 """The Celery app. Two queues: `default` for imports and bookkeeping, `gpu` for
 model work (generation, embeddings, evaluation, fine-tuning), so GPU hosts can
-run workers that take only model work (`celery worker -Q gpu`)."""
+run workers that take only model work (`celery worker -Q gpu`).
+
+`task_routes` is the one place that says which queue a task goes to: jobs are
+sent by task name through Celery's current app (catalog.jobs), which routes them
+here, so no caller names a queue."""
 
 import os
 

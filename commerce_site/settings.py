@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "catalog",
     "content",
     "recommendations",
+    "demo",
 ]
 
 MIDDLEWARE = [

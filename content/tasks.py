@@ -1,5 +1,5 @@
 """Celery tasks of the content app; they run on the `gpu` queue
-(commerce_site/celery.py) and take ids only."""
+(by the Celery routing table) and take ids only."""
 
 import logging
 

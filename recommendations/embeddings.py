@@ -113,7 +113,6 @@ def embeddings_schedule(*, store: Store, user=None, everything: bool = False) ->
         kind=Job.Kind.EMBEDDING,
         title="Re-embed every product" if everything else "Embed new and changed products",
         task_name=EMBED_TASK,
-        queue="gpu",
         user=user,
         params={"everything": everything},
     )

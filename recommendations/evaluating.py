@@ -68,7 +68,7 @@ def evaluation_start(*, store: Store, membership: Membership | None, params: dic
     user = membership.user if membership is not None else None
     job = job_create(
         store=store, kind=Job.Kind.EVALUATION, title=f"Evaluate recommendations ({', '.join(params['methods'])})",
-        task_name=EVALUATION_TASK, queue="gpu", user=user, params=params, total=len(params["methods"]),
+        task_name=EVALUATION_TASK, user=user, params=params, total=len(params["methods"]),
         send=background,
     )
     return EvaluationRun.objects.create(store=store, job=job, created_by=user, params=params)

@@ -39,7 +39,7 @@ def events_import_upload(*, store: Store, membership: Membership, filename: str,
     path = default_storage.save(f"event-imports/{store.pk}/{timezone.now():%Y%m%d-%H%M%S}-{name}", ContentFile(data))
     return job_create(
         store=store, kind=Job.Kind.IMPORT, title=f"Import events from {filename}"[:200], task_name=IMPORT_TASK,
-        queue="default", user=membership.user, params={"storage_path": path, "filename": filename[:255]},
+        user=membership.user, params={"storage_path": path, "filename": filename[:255]},
         total=len(parsed.records),
     )
 
@@ -49,7 +49,7 @@ def events_import_local_file(*, store: Store, path: Path, user=None, send: bool 
     --background). Only code calls this: users cannot name server paths."""
     return job_create(
         store=store, kind=Job.Kind.IMPORT, title=f"Import events from {path.name}", task_name=IMPORT_TASK,
-        queue="default", user=user, params={"local_path": str(path), "filename": path.name}, send=send,
+        user=user, params={"local_path": str(path), "filename": path.name}, send=send,
     )
 
 

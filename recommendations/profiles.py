@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
+from celery import current_app
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -41,9 +42,7 @@ def profiles_schedule_refresh(*, store: Store) -> bool:
     is already waiting. Returns whether a task was sent."""
     if not cache.add(f"recommendations:profiles-refresh:{store.pk}", True, timeout=REFRESH_DEBOUNCE_SECONDS):
         return False
-    from commerce_site.celery import app
-
-    app.send_task(REFRESH_TASK, args=[store.pk], queue="gpu", countdown=REFRESH_DEBOUNCE_SECONDS)
+    current_app.send_task(REFRESH_TASK, args=[store.pk], countdown=REFRESH_DEBOUNCE_SECONDS)
     return True
 
 
@@ -62,7 +61,7 @@ def profiles_mark_stale_for_products(*, store: Store, product_ids: list[int]) ->
 def profiles_rebuild_start(*, store: Store, user=None) -> Job:
     """A job that rebuilds every profile of the store (after changing settings)."""
     return job_create(store=store, kind=Job.Kind.PROFILES, title="Rebuild shopper profiles", task_name=REBUILD_TASK,
-                      queue="gpu", user=user, total=Shopper.objects.filter(store=store).count())
+                      user=user, total=Shopper.objects.filter(store=store).count())
 
 
 # --------------------------------------------------------------------------- building

@@ -29,7 +29,7 @@ def summary_start(*, shopper: Shopper, membership: Membership) -> Job:
     require(membership, "shoppers.summarize")
     return job_create(
         store=shopper.store, kind=Job.Kind.PROFILES, title=f"Interest summary of shopper {shopper.external_id}",
-        task_name=SUMMARY_TASK, queue="gpu", user=membership.user, params={"shopper_id": shopper.pk}, total=1,
+        task_name=SUMMARY_TASK, user=membership.user, params={"shopper_id": shopper.pk}, total=1,
     )
 
 

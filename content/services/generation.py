@@ -50,7 +50,6 @@ MAX_VARIANTS = 5
 MAX_ITEMS_PER_JOB = 5000
 MAX_BATCH_SIZE = 64
 TASK_NAME = "content.tasks.run_generation"
-QUEUE = "gpu"
 
 
 # --------------------------------------------------------------------------- starting a job
@@ -113,7 +112,7 @@ def generation_start(
             f"{'s' if items != 1 else ''}"
     with transaction.atomic():
         job = job_create(
-            store=store, kind=Job.Kind.GENERATION, title=title, task_name=TASK_NAME, queue=QUEUE,
+            store=store, kind=Job.Kind.GENERATION, title=title, task_name=TASK_NAME,
             user=membership.user, total=items * variants, send=send,
             params={"content_type": str(content_type), "language": language, "template_version": version.pk,
                     "variants": variants},

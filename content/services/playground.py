@@ -35,7 +35,6 @@ from content.services.setup import brand_voice_for
 logger = logging.getLogger(__name__)
 
 TASK_NAME = "content.tasks.run_playground"
-QUEUE = "gpu"
 DEFAULT_SAMPLE = 5
 MAX_SAMPLE = 20
 MAX_SEED = 2**31 - 1
@@ -138,7 +137,7 @@ def playground_preview_start(*, membership: Membership, version: PromptVersion, 
     with transaction.atomic():
         job = job_create(
             store=store, kind=Job.Kind.GENERATION, title=f"Prompt preview: {version.label} for {product.sku}",
-            task_name=TASK_NAME, queue=QUEUE, user=membership.user, total=1, send=send,
+            task_name=TASK_NAME, user=membership.user, total=1, send=send,
             params={"playground": "preview", "items": [[version.pk, product.pk]]},
         )
         trial = PromptTrial.objects.create(store=store, prompt_version=version, product=product, job=job, goal=goal,
@@ -175,7 +174,7 @@ def playground_compare_start(*, membership: Membership, version_a: PromptVersion
             store=store, kind=Job.Kind.GENERATION,
             title=f"Prompt comparison: {template.name} v{version_a.number} / v{version_b.number} on {len(ids)} "
                   f"product{'s' if len(ids) != 1 else ''}",
-            task_name=TASK_NAME, queue=QUEUE, user=membership.user, total=len(items), send=send,
+            task_name=TASK_NAME, user=membership.user, total=len(items), send=send,
             params={"playground": "compare", "items": items},
         )
         comparison = PromptComparison.objects.create(

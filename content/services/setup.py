@@ -22,39 +22,46 @@ logger = logging.getLogger(__name__)
 
 
 def store_setup_content(*, store: Store) -> None:
-    """Give a store its brand voice and the default templates (each with an
-    active version 1). Safe to call again: templates that exist are left alone."""
+    """Give a new store its brand voice and the default templates (catalog.hooks.store_created).
+    Safe to call again: what exists is left alone."""
     with transaction.atomic():
-        BrandVoice.objects.get_or_create(
-            store=store,
-            defaults={
-                "tone": DEFAULT_TONE,
-                "banned_words": list(DEFAULT_BANNED_WORDS),
-                "target_lengths": _plain(DEFAULT_TARGET_LENGTHS),
-                "default_language": store.default_language if store.default_language in Language.values else "en",
-            },
-        )
-        existing = set(
-            PromptTemplate.objects.filter(store=store).values_list("content_type", "language", "name")
-        )
-        missing = [d for d in DEFAULT_TEMPLATES if (d.content_type, d.language, d.name) not in existing]
-        # Defaults are validated like any version, then written in a few statements:
-        # every new store (and every test) pays for this.
-        checked = [version_validate(text=d.text, examples=d.examples, params=d.params) for d in missing]
-        templates = PromptTemplate.objects.bulk_create(
-            [PromptTemplate(store=store, content_type=d.content_type, language=d.language, name=d.name)
-             for d in missing]
-        )
-        versions = PromptVersion.objects.bulk_create(
-            [PromptVersion(template=template, number=1, text=text, examples=examples, params=params,
-                           note="Default template")
-             for template, (text, examples, params) in zip(templates, checked, strict=True)]
-        )
-        for template, version in zip(templates, versions, strict=True):
-            template.active_version = version
-        PromptTemplate.objects.bulk_update(templates, ["active_version"])
-    if missing:
-        logger.info("content.store_setup", extra={"store": store.pk, "templates": len(missing)})
+        created = store_defaults_write(store=store, BrandVoice=BrandVoice, PromptTemplate=PromptTemplate,
+                                       PromptVersion=PromptVersion)
+    if created:
+        logger.info("content.store_setup", extra={"store": store.pk, "templates": created})
+
+
+def store_defaults_write(*, store, BrandVoice, PromptTemplate, PromptVersion) -> int:
+    """Write the missing brand voice and default templates (each with an active
+    version 1); returns how many templates were added. The model classes are
+    passed in so the migration that set up stores made before this app existed
+    runs the same code with its historical models."""
+    BrandVoice.objects.get_or_create(
+        store=store,
+        defaults={
+            "tone": DEFAULT_TONE,
+            "banned_words": list(DEFAULT_BANNED_WORDS),
+            "target_lengths": _plain(DEFAULT_TARGET_LENGTHS),
+            "default_language": store.default_language if store.default_language in Language.values else "en",
+        },
+    )
+    existing = set(PromptTemplate.objects.filter(store=store).values_list("content_type", "language", "name"))
+    missing = [d for d in DEFAULT_TEMPLATES if (d.content_type, d.language, d.name) not in existing]
+    # Defaults are validated like any version, then written in a few statements:
+    # every new store (and every test) pays for this.
+    checked = [version_validate(text=d.text, examples=d.examples, params=d.params) for d in missing]
+    templates = PromptTemplate.objects.bulk_create(
+        [PromptTemplate(store=store, content_type=d.content_type, language=d.language, name=d.name) for d in missing]
+    )
+    versions = PromptVersion.objects.bulk_create(
+        [PromptVersion(template=template, number=1, text=text, examples=examples, params=params,
+                       note="Default template")
+         for template, (text, examples, params) in zip(templates, checked, strict=True)]
+    )
+    for template, version in zip(templates, versions, strict=True):
+        template.active_version = version
+    PromptTemplate.objects.bulk_update(templates, ["active_version"])
+    return len(missing)
 
 
 def _plain(lengths: dict) -> dict:
@@ -63,13 +70,9 @@ def _plain(lengths: dict) -> dict:
 
 
 def brand_voice_for(*, store: Store) -> BrandVoice:
-    """The store's brand voice, created with the defaults for a store made
-    before content existed."""
-    voice = BrandVoice.objects.filter(store=store).first()
-    if voice is None:
-        store_setup_content(store=store)
-        voice = BrandVoice.objects.get(store=store)
-    return voice
+    """The store's brand voice: every store has one from its creation (or from
+    the migration that set up older stores), so this read never writes."""
+    return BrandVoice.objects.get(store=store)
 
 
 def brand_voice_update(
@@ -104,7 +107,7 @@ def brand_voice_update(
                 )})
             cleaned_lengths.setdefault(content_type, {})[language] = [low, high]
     with transaction.atomic():
-        voice = BrandVoice.objects.select_for_update().filter(store=store).first() or brand_voice_for(store=store)
+        voice = BrandVoice.objects.select_for_update().get(store=store)
         voice.tone = tone.strip()[:300]
         voice.banned_words = _clean_list(banned_words, 100)
         voice.required_phrases = _clean_list(required_phrases, 200)

@@ -19,11 +19,20 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StoreFactory(factory.django.DjangoModelFactory):
+    """Stores are made by the service, as in production: each app's store_created
+    hook runs (content gives the store its brand voice and default templates)."""
+
     class Meta:
         model = Store
 
     name = factory.Sequence(lambda n: f"Store {n}")
     slug = factory.Sequence(lambda n: f"store-{n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from catalog.services import store_create
+
+        return store_create(**kwargs)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

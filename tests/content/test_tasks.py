@@ -114,7 +114,7 @@ def test_a_second_run_after_a_crash_writes_only_the_missing_drafts(celery_worker
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, done=2, finished_at=None,
                                          heartbeat_at=timezone.now() - timezone.timedelta(hours=1))
 
-    job_send(job_id=job.pk, task_name=job.task_name, queue=job.queue)
+    job_send(job_id=job.pk, task_name=job.task_name)
 
     job = finished(job)
     assert job.status == Job.Status.SUCCEEDED, job.error

@@ -49,7 +49,7 @@ class DemoResult:
     notes: list[str] = field(default_factory=list)
 
 
-def load_demo(*, data_dir: Path) -> DemoResult:
+def load_demo_catalog(*, data_dir: Path) -> DemoResult:
     """Create the demo stores and users; does nothing for a store that exists."""
     users = {
         username: services.user_get_or_create(username=username, password=password, first_name=username.title())

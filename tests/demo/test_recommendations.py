@@ -5,7 +5,7 @@ import pytest
 
 from catalog.jobs import run_job
 from catalog.models import Job
-from recommendations.demo import demo_setup_recommendations
+from demo.recommendations import demo_setup_recommendations
 from recommendations.imports import IMPORT_TASK, events_import_run
 from recommendations.models import Event
 

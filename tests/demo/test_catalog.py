@@ -1,8 +1,8 @@
 import pytest
 from django.conf import settings
 
-from catalog.demo import DEMO_SLUG, attributes_from_title, load_demo, split_category_paths
 from catalog.models import Membership, Product, Store
+from demo.catalog import DEMO_SLUG, attributes_from_title, load_demo_catalog, split_category_paths
 
 
 def test_category_levels_are_recovered_from_space_joined_paths():
@@ -40,14 +40,14 @@ def test_attributes_are_read_from_titles(title, expected):
 
 @pytest.mark.django_db
 def test_the_demo_without_the_data_folder_uses_the_built_in_catalog(tmp_path):
-    result = load_demo(data_dir=tmp_path / "missing")
+    result = load_demo_catalog(data_dir=tmp_path / "missing")
 
     store = Store.objects.get(slug=DEMO_SLUG)
     assert result.created and result.source == "built-in sample catalog"
     assert Product.objects.filter(store=store).count() == result.products == 96
     assert set(Membership.objects.filter(store=store).values_list("user__username", "role")) == {
         ("admin", "admin"), ("editor", "editor"), ("viewer", "viewer")}
-    assert load_demo(data_dir=tmp_path / "missing").created is False  # a second run changes nothing
+    assert load_demo_catalog(data_dir=tmp_path / "missing").created is False  # a second run changes nothing
 
 
 @pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_the_demo_loads_the_real_products_when_the_folder_is_there():
     if not (settings.DEMO_DATA_DIR / "products.csv").exists():
         pytest.skip(f"{settings.DEMO_DATA_DIR} is not on this machine")
 
-    result = load_demo(data_dir=settings.DEMO_DATA_DIR)
+    result = load_demo_catalog(data_dir=settings.DEMO_DATA_DIR)
 
     store = result.store
     assert result.products == 4385
