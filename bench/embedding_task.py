@@ -26,8 +26,8 @@ def main() -> None:
     from django.conf import settings
 
     from catalog import services
-    from catalog.jobs import run_job
     from catalog.models import Job, Store
+    from catalog.services.jobs import run_job
     from demo.catalog import amazon_rows
     from recommendations.embedder import get_embedder
     from recommendations.embeddings import embeddings_run, embeddings_schedule

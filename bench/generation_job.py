@@ -37,8 +37,8 @@ def main() -> None:
     from django.contrib.auth import get_user_model
 
     from catalog import services as catalog_services
-    from catalog.jobs import run_job
     from catalog.models import Job, Membership, Store
+    from catalog.services.jobs import run_job
     from content import runtime
     from content.models import Draft, GenerationJob
     from content.services import generation_start

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from catalog.errors import NotFound
 from catalog.models import Membership
 
 
@@ -30,7 +31,10 @@ def store_view(permission: str = "view"):
                 raise PermissionDenied(f"Your role ({membership.get_role_display()}) cannot do this.")
             request.store = membership.store
             request.membership = membership
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as exc:
+                raise Http404(str(exc)) from None
 
         wrapper.store_permission = permission
         return wrapper

@@ -2,8 +2,8 @@ import logging
 
 from celery import shared_task
 
-from catalog.jobs import run_job
 from catalog.services import import_run
+from catalog.services.jobs import run_job
 
 logger = logging.getLogger(__name__)
 

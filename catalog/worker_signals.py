@@ -10,7 +10,7 @@ logger = logging.getLogger(__name__)
 
 @worker_ready.connect
 def requeue_interrupted_jobs(sender=None, **kwargs) -> None:
-    from catalog.jobs import job_requeue_interrupted
+    from catalog.services.jobs import job_requeue_interrupted
 
     hostname = getattr(sender, "hostname", "") or ""
     # Celery names workers "name@host"; our job.worker records "host:pid".

@@ -3,7 +3,7 @@ model work (generation, embeddings, evaluation, fine-tuning), so GPU hosts can
 run workers that take only model work (`celery worker -Q gpu`).
 
 `task_routes` is the one place that says which queue a task goes to: jobs are
-sent by task name through Celery's current app (catalog.jobs), which routes them
+sent by task name through Celery's current app (catalog.services.jobs), which routes them
 here, so no caller names a queue."""
 
 import os

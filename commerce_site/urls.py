@@ -1,20 +1,21 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from catalog import views as catalog_views
+from catalog.urls import job_patterns
+from catalog.views import stores as store_views
 
 # Everything a merchant sees lives under /s/<store>/ so the store is always
 # explicit and checked against the user's membership (catalog.access).
 store_patterns = [
-    path("", catalog_views.home, name="home"),
+    path("", store_views.home, name="home"),
     path("catalog/", include("catalog.urls")),
-    path("jobs/", include("catalog.job_urls")),
+    path("jobs/", include((job_patterns, "jobs"))),
     path("content/", include("content.urls")),
     path("recommendations/", include("recommendations.urls")),
 ]
 
 urlpatterns = [
-    path("", catalog_views.store_index, name="store_index"),
+    path("", store_views.store_index, name="store_index"),
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html",
                                                 redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -5,7 +5,7 @@ import logging
 
 from celery import shared_task
 
-from catalog.jobs import run_job
+from catalog.services.jobs import run_job
 from content.services.generation import generation_run
 from content.services.playground import playground_run
 

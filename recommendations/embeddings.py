@@ -20,8 +20,8 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from catalog import hooks
-from catalog.jobs import job_create, job_progress
 from catalog.models import Job, Product, Store
+from catalog.services.jobs import job_create, job_progress
 from recommendations.embedder import Embedder, configured_model_id, get_embedder
 from recommendations.models import ProductEmbedding
 

@@ -17,9 +17,9 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from catalog.jobs import job_create, job_progress
 from catalog.models import Job, Membership, Store
 from catalog.permissions import require
+from catalog.services.jobs import job_create, job_progress
 from recommendations.config import store_config
 from recommendations.embedder import get_embedder
 from recommendations.embeddings import embed_batch, embeddings_sync

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog.importing import ImportFileError
-from catalog.jobs import job_create, job_progress, job_record_error
 from catalog.models import Job, JobError, Membership, Store
 from catalog.permissions import require
+from catalog.services.jobs import job_create, job_progress, job_record_error
 from recommendations.ingestion import EventFile, IngestReport, events_ingest, read_event_csv
 
 logger = logging.getLogger(__name__)

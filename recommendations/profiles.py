@@ -17,8 +17,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from catalog.jobs import job_create, job_progress
 from catalog.models import Job, Product, Store
+from catalog.services.jobs import job_create, job_progress
 from recommendations import scoring
 from recommendations.config import StoreConfig, store_config
 from recommendations.embedder import configured_model_id, embed_texts

@@ -11,9 +11,9 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 
-from catalog.jobs import job_create, job_progress
 from catalog.models import Job, Membership, Product
 from catalog.permissions import require
+from catalog.services.jobs import job_create, job_progress
 from recommendations.models import Event, Shopper, ShopperProfile
 from recommendations.profiles import profile_refresh_one
 

@@ -1,13 +1,13 @@
 """Celery tasks: each takes ids, loads its row (logging and returning when it is
-gone) and calls a service. Jobs go through catalog.jobs.run_job, which claims
+gone) and calls a service. Jobs go through catalog.services.jobs.run_job, which claims
 them once, so a second delivery does nothing."""
 
 import logging
 
 from celery import shared_task
 
-from catalog.jobs import run_job
 from catalog.models import Store
+from catalog.services.jobs import run_job
 from recommendations.embeddings import EMBED_TASK, embeddings_run
 from recommendations.evaluating import EVALUATION_TASK, evaluation_run
 from recommendations.imports import IMPORT_TASK, events_import_run

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from catalog import hooks
 from catalog import selectors as catalog_selectors
 from catalog.access import store_view
+from catalog.errors import ProductNotFound
 from catalog.models import Product
 from recommendations import selectors
 from recommendations.discovery import semantic_search, similar_products
@@ -42,10 +43,7 @@ def search(request):
 @require_GET
 def similar_section(request, product_id: int):
     """The similar products card's content, loaded after the product page."""
-    try:
-        product = catalog_selectors.product_for_store(store=request.store, product_id=product_id)
-    except Product.DoesNotExist:
-        raise Http404("No such product") from None
+    product = catalog_selectors.product_for_store(store=request.store, product_id=product_id)
     in_stock = request.GET.get("in_stock") == "1"
     items = similar_products(store=request.store, product=product, k=SIMILAR_SHOWN, in_stock=in_stock)
     return render(request, "recommendations/sections/similar_products.html#similar-items",
@@ -64,7 +62,7 @@ def storefront_preview(request):
             shopper = selectors.shopper_for_store(store=store, shopper_id=int(request.GET["shopper"]))
         if request.GET.get("product"):
             product = catalog_selectors.product_for_store(store=store, product_id=int(request.GET["product"]))
-    except (ValueError, Shopper.DoesNotExist, Product.DoesNotExist):
+    except (ValueError, Shopper.DoesNotExist, ProductNotFound):
         raise Http404("No such shopper or product") from None
     if shopper is None:
         sample = selectors.sample_shoppers(store=store, limit=1)

@@ -78,7 +78,7 @@ def test_a_viewer_cannot_confirm_an_import_or_cancel_a_job(client_as, viewer_mem
 
 
 def test_another_stores_import_and_job_are_not_found(client_as, admin_member, other_store):
-    from catalog.jobs import job_create
+    from catalog.services.jobs import job_create
 
     job = job_create(store=other_store, kind=Job.Kind.IMPORT, title="theirs", task_name="catalog.tasks.run_import",
                      send=False)

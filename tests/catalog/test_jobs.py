@@ -2,10 +2,14 @@ import socket
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from catalog.jobs import JobCancelled, job_cancel, job_claim, job_create, job_progress, job_requeue_interrupted
+from catalog.errors import JobNotFound
 from catalog.models import Job
+from catalog.permissions import Role
+from catalog.services.jobs import JobCancelled, job_cancel, job_claim, job_create, job_progress, job_requeue_interrupted
+from tests.catalog.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +44,32 @@ def test_a_running_job_with_a_stale_heartbeat_can_be_claimed_again(store, settin
 def test_cancelling_a_queued_job_cancels_it_at_once(store, admin_member):
     job = _job(store)
 
-    job_cancel(job=job, user=admin_member.user)
+    job_cancel(job=job, membership=admin_member)
 
     job.refresh_from_db()
     assert job.status == Job.Status.CANCELLED
     assert job_claim(job.pk) is None
+
+
+def test_a_viewer_cannot_cancel_and_the_job_is_untouched(store, viewer_member):
+    job = _job(store)
+
+    with pytest.raises(PermissionDenied):
+        job_cancel(job=job, membership=viewer_member)
+
+    job.refresh_from_db()
+    assert (job.status, job.cancel_requested_at) == (Job.Status.QUEUED, None)
+
+
+def test_another_stores_admin_cannot_cancel(store, other_store):
+    job = _job(store)
+    outsider = MembershipFactory(store=other_store, role=Role.ADMIN)
+
+    with pytest.raises(JobNotFound):
+        job_cancel(job=job, membership=outsider)
+
+    job.refresh_from_db()
+    assert (job.status, job.cancel_requested_at) == (Job.Status.QUEUED, None)
 
 
 def test_a_running_job_stops_at_its_next_progress_report_after_cancel(store, admin_member):
@@ -52,7 +77,7 @@ def test_a_running_job_stops_at_its_next_progress_report_after_cancel(store, adm
     running = job_claim(job.pk)
 
     job_progress(running, done=3)
-    job_cancel(job=job, user=admin_member.user)
+    job_cancel(job=job, membership=admin_member)
 
     with pytest.raises(JobCancelled):
         job_progress(running, done=6)
@@ -60,7 +85,7 @@ def test_a_running_job_stops_at_its_next_progress_report_after_cancel(store, adm
 
 
 def test_interrupted_jobs_go_back_to_the_queue(store, settings, monkeypatch):
-    from catalog import jobs as jobs_module
+    from catalog.services import jobs as jobs_module
 
     sent = []
     # Recording what would be sent: the broker itself is exercised in test_tasks.py.

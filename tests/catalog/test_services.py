@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from catalog import services
 from catalog.importing import ImportFileError
-from catalog.jobs import job_claim, run_job
 from catalog.models import Category, ImportBatch, Job, Product
+from catalog.services.jobs import job_claim, run_job
 from tests.catalog.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db

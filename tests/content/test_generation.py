@@ -5,8 +5,8 @@ product whose prompt cannot fit. (test_tasks.py runs jobs on the worker.)"""
 import pytest
 from django.test import override_settings
 
-from catalog.jobs import run_job
 from catalog.models import Job, JobError
+from catalog.services.jobs import run_job
 from content import services
 from content.models import Draft, GenerationJob
 from content.services.generation import generation_run

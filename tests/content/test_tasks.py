@@ -5,8 +5,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.jobs import job_cancel, job_send
 from catalog.models import Job, JobError
+from catalog.services.jobs import job_cancel, job_send
 from content import services
 from content.checks import CHECKS
 from content.models import Draft, GenerationJob, PromptTemplate
@@ -92,7 +92,7 @@ def test_cancelling_stops_the_job_after_the_batch_it_is_on(celery_worker, editor
 
     wait_for(lambda: Job.objects.filter(pk=job.pk, done__gte=1).exists(), timeout=FIRST_JOB_TIMEOUT,
              message="the first batch")
-    job_cancel(job=job, user=editor_member.user)
+    job_cancel(job=job, membership=editor_member)
 
     job = finished(job)
     assert job.status == Job.Status.CANCELLED

@@ -3,8 +3,8 @@ the ingestion service."""
 
 import pytest
 
-from catalog.jobs import run_job
 from catalog.models import Job
+from catalog.services.jobs import run_job
 from demo.recommendations import demo_setup_recommendations
 from recommendations.imports import IMPORT_TASK, events_import_run
 from recommendations.models import Event

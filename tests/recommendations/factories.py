@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from catalog import services as catalog_services
 from catalog.importing import ProductRow
-from catalog.jobs import run_job
 from catalog.models import Job, Product, Store
+from catalog.services.jobs import run_job
 from recommendations.embeddings import embeddings_run, embeddings_schedule
 from recommendations.ingestion import events_ingest
 from tests.conftest import wait_for

@@ -4,8 +4,8 @@ stored run, the command."""
 import pytest
 from django.core.management import call_command
 
-from catalog.jobs import run_job
 from catalog.models import Job
+from catalog.services.jobs import run_job
 from recommendations.evaluating import evaluation_run, evaluation_start, evaluation_table, store_interaction_data
 from recommendations.models import EvaluationRun
 from tests.recommendations.factories import event, ingest

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from catalog.jobs import run_job
 from catalog.models import Job, JobError
+from catalog.services.jobs import run_job
 from recommendations.imports import events_import_run, events_import_upload
 from recommendations.ingestion import DATASET_EPOCH, events_ingest, read_event_csv
 from recommendations.models import Event, EventType, Shopper

@@ -3,8 +3,8 @@ and the job writes the generation model's text onto the profile."""
 
 import pytest
 
-from catalog.jobs import run_job
 from catalog.models import Job
+from catalog.services.jobs import run_job
 from recommendations.models import Shopper, ShopperProfile
 from recommendations.profiles import profile_refresh_one
 from recommendations.summaries import LEAD, summary_prompt, summary_run, summary_start

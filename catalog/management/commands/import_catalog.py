@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalog import services
 from catalog.importing import ImportFileError
-from catalog.jobs import run_job
 from catalog.models import Job, Membership, Store
+from catalog.services.jobs import run_job
 
 
 class Command(BaseCommand):

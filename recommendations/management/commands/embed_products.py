@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from catalog.jobs import run_job
+from catalog.services.jobs import run_job
 from recommendations.embeddings import embeddings_run, embeddings_schedule
 from recommendations.management.commands._common import store_by_slug
 

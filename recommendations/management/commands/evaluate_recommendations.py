@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.jobs import run_job
+from catalog.services.jobs import run_job
 from recommendations.evaluating import evaluation_run, evaluation_start, evaluation_table
 from recommendations.evaluation.methods import METHOD_NAMES
 from recommendations.management.commands._common import store_by_slug

@@ -1,6 +1,6 @@
-"""Reads of the catalog for the dashboard. List pages use keyset pagination and
-a capped count so they stay fast at 100k products: no OFFSET scan, no
-COUNT(*) over the whole table."""
+"""Reads of products and categories. The list uses keyset pagination and a
+capped count so it stays fast at 100k products: no OFFSET scan, no COUNT(*)
+over the whole table."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q, QuerySet
 
 from catalog import hooks
-from catalog.models import Category, Job, Product, Store
+from catalog.errors import ProductNotFound
+from catalog.models import Category, Product, Store
 
 COUNT_CAP = 10_000
 
@@ -185,25 +186,8 @@ def brand_choices(*, store: Store, limit: int = 300) -> list[str]:
 
 
 def product_for_store(*, store: Store, product_id: int) -> Product:
-    """The product, or Product.DoesNotExist when it is not this store's."""
-    return Product.objects.select_related("category", "store").get(store=store, pk=product_id)
-
-
-def jobs_for_store(*, store: Store, kind: str | None = None, limit: int = 100) -> list[Job]:
-    qs = Job.objects.filter(store=store).select_related("created_by")
-    if kind:
-        qs = qs.filter(kind=kind)
-    return list(qs[:limit])
-
-
-def store_overview(*, store: Store) -> dict:
-    products = Product.objects.filter(store=store)
-    product_count, capped = count_capped(products, cap=1_000_000)
-    return {
-        "product_count": product_count,
-        "product_count_capped": capped,
-        "in_stock": products.filter(stock__gt=0).count(),
-        "category_count": Category.objects.filter(store=store).count(),
-        "active_jobs": list(Job.objects.filter(store=store, status__in=Job.ACTIVE_STATUSES)[:10]),
-        "recent_jobs": list(Job.objects.filter(store=store)[:6]),
-    }
+    """The product, or ProductNotFound when it is not this store's."""
+    product = Product.objects.select_related("category", "store").filter(store=store, pk=product_id).first()
+    if product is None:
+        raise ProductNotFound("No such product in this store.")
+    return product

@@ -1,13 +1,12 @@
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog import hooks, selectors
 from catalog.access import store_view
-from catalog.jobs import job_cancel
 from catalog.models import Job
+from catalog.services.jobs import job_cancel
 
 
 @store_view()
@@ -22,17 +21,10 @@ def job_list(request):
     return render(request, "catalog/job_list.html", context)
 
 
-def _job_or_404(request, job_id: int) -> Job:
-    job = Job.objects.filter(store=request.store, pk=job_id).select_related("created_by", "store").first()
-    if job is None:
-        raise Http404("No such job")
-    return job
-
-
 @store_view()
 @require_GET
 def job_detail(request, job_id: int):
-    job = _job_or_404(request, job_id)
+    job = selectors.job_for_store(store=request.store, job_id=job_id)
     errors = job.errors.select_related("product")[:200]
     context = {"job": job, "errors": errors}
     if request.htmx:
@@ -44,7 +36,7 @@ def job_detail(request, job_id: int):
 @store_view("jobs.cancel")
 @require_POST
 def job_cancel_view(request, job_id: int):
-    job = job_cancel(job=_job_or_404(request, job_id), user=request.user)
+    job = job_cancel(job=selectors.job_for_store(store=request.store, job_id=job_id), membership=request.membership)
     if job.cancel_requested_at:
         messages.info(request, "Cancelling: the job stops after the batch it is working on.")
     next_url = request.POST.get("next", "")

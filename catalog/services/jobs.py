@@ -21,7 +21,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from catalog.models import Job, JobError, Product, Store
+from catalog.errors import JobNotFound
+from catalog.models import Job, JobError, Membership, Product, Store
+from catalog.permissions import require
 
 logger = logging.getLogger(__name__)
 
@@ -153,9 +155,12 @@ def job_mark_cancelled(job: Job) -> None:
     logger.info("job.cancelled", extra={"job": job.pk})
 
 
-def job_cancel(*, job: Job, user) -> Job:
+def job_cancel(*, job: Job, membership: Membership) -> Job:
     """Ask a job to stop. A queued job is cancelled at once; a running one stops
     after its current batch. Finished jobs are left as they are."""
+    require(membership, "jobs.cancel")
+    if job.store_id != membership.store_id:
+        raise JobNotFound("No such job in this store.")
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if not job.is_active:
@@ -167,7 +172,7 @@ def job_cancel(*, job: Job, user) -> Job:
             job.finished_at = timezone.now()
             update += ["status", "finished_at"]
         job.save(update_fields=update)
-    logger.info("job.cancel_requested", extra={"job": job.pk, "user": getattr(user, "pk", None)})
+    logger.info("job.cancel_requested", extra={"job": job.pk, "user": membership.user_id})
     return job
 
 

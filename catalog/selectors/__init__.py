@@ -1,0 +1,36 @@
+"""Reads of the catalog: products and categories, jobs, stores."""
+
+from catalog.selectors.imports import import_batch_for_store, recent_imports
+from catalog.selectors.jobs import job_for_store, jobs_for_store
+from catalog.selectors.products import (
+    SORTS,
+    Page,
+    ProductFilters,
+    brand_choices,
+    category_choices,
+    count_capped,
+    paginate_keyset,
+    product_for_store,
+    product_page,
+    product_queryset,
+)
+from catalog.selectors.stores import first_membership, store_overview
+
+__all__ = [
+    "SORTS",
+    "Page",
+    "ProductFilters",
+    "brand_choices",
+    "category_choices",
+    "count_capped",
+    "first_membership",
+    "import_batch_for_store",
+    "job_for_store",
+    "jobs_for_store",
+    "paginate_keyset",
+    "product_for_store",
+    "product_page",
+    "product_queryset",
+    "recent_imports",
+    "store_overview",
+]

@@ -1,0 +1,1 @@
+"""The catalog's screens: home, products, import, jobs."""
