@@ -8,9 +8,10 @@ class ContentConfig(AppConfig):
     def ready(self) -> None:
         from catalog import hooks
         from catalog.permissions import Role, permission_register
-        from content import review_views, selectors, views
-        from content.review_selectors import product_filter_published_copy, published_descriptions_for
+        from content import selectors
+        from content.selectors.review import product_filter_published_copy, published_descriptions_for
         from content.services import store_setup_content
+        from content.views import sections
 
         permission_register("content.generate", least_role=Role.EDITOR)
         permission_register("content.review", least_role=Role.EDITOR)
@@ -22,14 +23,14 @@ class ContentConfig(AppConfig):
         hooks.product_descriptions.register(published_descriptions_for)
 
         for hook, provider in (
-            (hooks.product_sections, review_views.product_section_published),
-            (hooks.product_sections, views.product_section_drafts),
-            (hooks.product_sections, views.product_section_questions),
-            (hooks.product_actions, views.product_action_generate),
-            (hooks.product_list_actions, views.product_list_action_generate),
-            (hooks.home_sections, views.home_section_drafts),
-            (hooks.home_sections, views.home_section_acceptance),
-            (hooks.job_panels, views.job_panel_generation),
+            (hooks.product_sections, sections.product_section_published),
+            (hooks.product_sections, sections.product_section_drafts),
+            (hooks.product_sections, sections.product_section_questions),
+            (hooks.product_actions, sections.product_action_generate),
+            (hooks.product_list_actions, sections.product_list_action_generate),
+            (hooks.home_sections, sections.home_section_drafts),
+            (hooks.home_sections, sections.home_section_acceptance),
+            (hooks.job_panels, sections.job_panel_generation),
         ):
             hook.register(provider)
         hooks.product_list_filters.register(hooks.ProductListFilter(

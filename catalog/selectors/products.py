@@ -191,3 +191,21 @@ def product_for_store(*, store: Store, product_id: int) -> Product:
     if product is None:
         raise ProductNotFound("No such product in this store.")
     return product
+
+
+FILTER_LABELS = {"q": "search", "category": "category", "brand": "brand", "stock": "stock", "sort": "sorted by"}
+STOCK_LABELS = {"in": "in stock", "out": "out of stock"}
+
+
+def describe_filters(*, store: Store, query: dict) -> list[tuple[str, str]]:
+    """A catalog filter as a merchant reads it: the category's path, not its id."""
+    labels = {**FILTER_LABELS, **{extra.param: extra.label or extra.param for extra in hooks.product_list_filters}}
+    described = []
+    for key, value in query.items():
+        if key == "category":
+            path = Category.objects.filter(store=store, pk=value).values_list("path", flat=True).first()
+            value = path or f"#{value} (deleted)"
+        elif key == "stock":
+            value = STOCK_LABELS.get(value, value)
+        described.append((labels.get(key, key), str(value)))
+    return described

@@ -26,7 +26,7 @@ from catalog.services.jobs import job_create, job_progress, job_record_error
 from content import runtime
 from content.checks import run_checks
 from content.models import BrandVoice, ContentType, Draft, GenerationJob, Language, PromptVersion, ShopperQuestion
-from content.prompts import PromptRenderError, PromptValues, attribute_pairs, render_within
+from content.prompt_text import PromptRenderError, PromptValues, attribute_pairs, render_within
 from content.selectors import (
     accepted_copy_by_category,
     active_version,

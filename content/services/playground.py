@@ -26,7 +26,7 @@ from catalog.services.jobs import job_create, job_progress, job_record_error
 from content import runtime
 from content.checks import failed_names, results_to_json, run_checks
 from content.models import ContentType, GenerationJob, PromptComparison, PromptTrial, PromptVersion, ShopperQuestion
-from content.prompts import PromptRenderError
+from content.prompt_text import PromptRenderError
 from content.selectors import accepted_copy_by_category
 from content.services.drafts import check_context
 from content.services.generation import Item, Unit, merged_completion, render_failure_message, render_unit

@@ -14,7 +14,7 @@ from catalog.models import Membership, Store
 from catalog.permissions import require
 from content import runtime
 from content.models import ContentType, Language, PromptTemplate, PromptVersion
-from content.prompts import PromptTemplateError, validate_examples, validate_template_text
+from content.prompt_text import PromptTemplateError, validate_examples, validate_template_text
 
 logger = logging.getLogger(__name__)
 

@@ -30,13 +30,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from rapidfuzz.distance import Levenshtein
 
 from catalog import hooks
 from catalog.models import Membership, Store
 from catalog.permissions import require
+from content.errors import DraftNotFound, PublishedCopyNotFound
 from content.models import (
     ContentType,
     Draft,
@@ -45,7 +45,7 @@ from content.models import (
     PublishedCopy,
     PublishedCopyVersion,
 )
-from content.review_selectors import ReviewFilters, review_queryset
+from content.selectors.review import ReviewFilters, review_queryset
 from content.services.drafts import draft_run_checks, initial_status
 
 logger = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def edit_distance(generated: str, approved: str) -> float:
 def _check_store(*, membership: Membership, store_id: int) -> None:
     if membership.store_id != store_id:
         # Another store's draft does not exist as far as this member knows.
-        raise Http404("No such draft in this store.")
+        raise DraftNotFound("No such draft in this store.")
 
 
 def _lock(*, draft: Draft, membership: Membership, permission: str) -> Draft:
@@ -111,7 +111,7 @@ def _lock(*, draft: Draft, membership: Membership, permission: str) -> Draft:
             .get(pk=draft.pk, store_id=membership.store_id)
         )
     except Draft.DoesNotExist:
-        raise Http404("No such draft in this store.") from None
+        raise DraftNotFound("No such draft in this store.") from None
 
 
 def _refuse_state(draft: Draft, allowed: Sequence[str], verb: str) -> None:
@@ -350,9 +350,8 @@ def published_restore(*, version: PublishedCopyVersion, membership: Membership) 
     version's draft, if it still exists, gets a "restored" event."""
     with transaction.atomic():
         copy = PublishedCopy.objects.select_for_update().select_related("store").filter(pk=version.copy_id).first()
-        if copy is None:
-            raise Http404("No such published copy.")
-        _check_store(membership=membership, store_id=copy.store_id)
+        if copy is None or copy.store_id != membership.store_id:
+            raise PublishedCopyNotFound("No such published copy in this store.")
         require(membership, PUBLISH)
         if version.number == copy.version_number:
             raise ValidationError("This version is already the live copy.", code="already_live")

@@ -8,7 +8,7 @@ register = template.Library()
 @register.simple_tag
 def version_review_stats(versions) -> dict:
     """{version id: VersionReviewStats}, one grouped query for the list."""
-    from content.review_selectors import version_review_stats as stats
+    from content.selectors.review import version_review_stats as stats
 
     return stats(versions=list(versions))
 

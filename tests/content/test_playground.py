@@ -10,7 +10,7 @@ from catalog.models import Job, JobError
 from content import services
 from content.checks import CHECKS
 from content.models import Draft, PromptComparison, PromptTemplate, PromptTrial
-from content.prompts import PromptValues, attribute_pairs, render_within
+from content.prompt_text import PromptValues, attribute_pairs, render_within
 from content.services import playground
 from tests.catalog.factories import CategoryFactory, ProductFactory
 from tests.conftest import wait_for

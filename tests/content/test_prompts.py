@@ -3,7 +3,7 @@
 import pytest
 
 from content.defaults import DEFAULT_TEMPLATES, EN_DESCRIPTION, EN_VIDEO
-from content.prompts import (
+from content.prompt_text import (
     PromptTemplateError,
     PromptTooLong,
     PromptValues,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalog.selectors import ProductFilters, product_queryset
 from content.models import DraftEvent, PublishedCopy
-from content.review_selectors import acceptance_by_week
+from content.selectors.review import acceptance_by_week
 from content.services import draft_approve, draft_reject
 from tests.catalog.factories import ProductFactory
 from tests.content.factories import DraftFactory

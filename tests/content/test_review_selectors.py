@@ -7,12 +7,13 @@ from datetime import timedelta
 import factory
 import pytest
 from django.db import connection
-from django.http import Http404
 from django.utils import timezone
 
 from catalog import hooks
+from content.errors import DraftNotFound
 from content.models import Draft, DraftEvent, PublishedCopy, PublishedCopyVersion
-from content.review_selectors import (
+from content.selectors import product_published_copy
+from content.selectors.review import (
     ReviewFilters,
     draft_for_review,
     draft_history,
@@ -25,7 +26,6 @@ from content.review_selectors import (
     review_queue,
     version_review_stats,
 )
-from content.selectors import product_published_copy
 from content.services import draft_approve, draft_comment, draft_edit, draft_publish, draft_reject
 from tests.catalog.factories import CategoryFactory, ProductFactory
 from tests.content.factories import DraftFactory, GenerationJobFactory
@@ -189,7 +189,7 @@ def test_the_queue_at_ten_thousand_drafts_stays_one_query_on_the_index(store, dj
         cursor_value = page.next_cursor
     assert len(page.items) == 50
 
-    from content.review_selectors import QUEUE_DEFERRED, _before, _parse_cursor, review_queryset
+    from content.selectors.review import QUEUE_DEFERRED, _before, _parse_cursor, review_queryset
     plan = (
         review_queryset(store=store, filters=ReviewFilters())
         .select_related("product__category", "prompt_version__template", "job", "question")
@@ -211,9 +211,9 @@ def test_draft_for_review_is_404_for_another_stores_draft(store, other_store):
     mine, theirs = DraftFactory(store=store), DraftFactory(store=other_store)
 
     assert draft_for_review(store=store, draft_id=mine.pk).pk == mine.pk
-    with pytest.raises(Http404):
+    with pytest.raises(DraftNotFound):
         draft_for_review(store=store, draft_id=theirs.pk)
-    with pytest.raises(Http404):
+    with pytest.raises(DraftNotFound):
         draft_for_review(store=store, draft_id=10**9)
 
 

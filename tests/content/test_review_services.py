@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.utils import timezone
 
 from catalog import permissions
 from catalog.permissions import Role
+from content.errors import DraftNotFound, PublishedCopyNotFound
 from content.models import Draft, DraftEvent, GenerationJob, PublishedCopy, PublishedCopyVersion
-from content.review_selectors import ReviewFilters
 from content.selectors import product_published_copy
+from content.selectors.review import ReviewFilters
 from content.services import (
     BulkResult,
     EditConflict,
@@ -189,7 +189,7 @@ def test_a_viewer_is_refused_and_nothing_changes(draft, viewer_member, name, act
 def test_another_stores_member_gets_a_404_and_nothing_changes(draft, other_member, name, action):
     before = snapshot(draft)
 
-    with pytest.raises(Http404):
+    with pytest.raises(DraftNotFound):
         action(draft, other_member)
 
     assert snapshot(draft) == before
@@ -230,7 +230,7 @@ def test_another_stores_member_cannot_publish(draft, editor_member, other_member
     draft_approve(draft=draft, membership=editor_member)
     before = snapshot(draft)
 
-    with pytest.raises(Http404):
+    with pytest.raises(DraftNotFound):
         draft_publish(draft=draft, membership=other_member)
 
     assert snapshot(draft) == before
@@ -466,7 +466,7 @@ def test_restore_refusals_change_nothing(draft, editor_member, viewer_member, ot
 
     with pytest.raises(PermissionDenied):
         published_restore(version=live, membership=viewer_member)
-    with pytest.raises(Http404):
+    with pytest.raises(PublishedCopyNotFound):
         published_restore(version=live, membership=other_member)
     with pytest.raises(ValidationError, match="already the live copy"):
         published_restore(version=live, membership=editor_member)
@@ -550,7 +550,7 @@ def test_bulk_refusals_change_nothing(store, editor_member, viewer_member, other
 
     with pytest.raises(PermissionDenied):
         drafts_bulk(store=store, membership=viewer_member, action="approve", draft_ids=ids)
-    with pytest.raises(Http404):
+    with pytest.raises(DraftNotFound):
         drafts_bulk(store=store, membership=other_member, action="approve", draft_ids=ids)
     with pytest.raises(ValidationError):
         drafts_bulk(store=store, membership=editor_member, action="reject", draft_ids=ids, reason=" ")

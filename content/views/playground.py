@@ -1,36 +1,23 @@
-"""The prompt playground and Compare (screen 5): members who may generate
-start previews and comparisons; every member reads the results."""
+"""The prompt playground (a version's prompt for one product, and a preview
+the model writes) and Compare (two versions on the same products): members
+who may generate start previews and comparisons; every member reads them."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.access import store_view
 from catalog.selectors import ProductFilters
-from content import playground_selectors as selectors
-from content.models import PromptComparison, PromptTemplate, PromptTrial
-from content.prompts import PromptRenderError
-from content.selectors import template_versions
+from content.models import PromptTemplate, PromptTrial
+from content.prompt_text import PromptRenderError
+from content.selectors import playground as selectors
+from content.selectors import template_for_store, template_version_by_number, template_versions
 from content.services import playground as services
 from content.services.generation import render_failure_message
-from content.views import template_or_404
-
-
-def _version_or_404(versions, value: str | None, default):
-    """A version of the template by number (the page's ?version=), else `default`."""
-    if not value:
-        if default is None:
-            raise Http404("This template has no version")
-        return default
-    chosen = next((v for v in versions if str(v.number) == str(value)), None)
-    if chosen is None:
-        raise Http404("No such version")
-    return chosen
 
 
 def _versions(template: PromptTemplate) -> list:
@@ -46,13 +33,12 @@ def _error_text(exc: ValidationError) -> str:
 
 def _playground_context(request, template: PromptTemplate, data) -> dict:
     versions = _versions(template)
-    version = _version_or_404(versions, data.get("version"), template.active_version or (versions or [None])[0])
+    version = template_version_by_number(versions=versions, number=data.get("version"),
+                                         default=template.active_version or (versions or [None])[0])
     q = (data.get("q") or "").strip()[:200]
     product = None
     if data.get("product"):
         product = selectors.playground_product(store=request.store, value=data["product"])
-        if product is None:
-            raise Http404("No such product")
     goal, question = (data.get("goal") or "").strip()[:300], (data.get("question") or "").strip()[:500]
     rendered, render_error = None, ""
     if product is not None:
@@ -70,7 +56,7 @@ def _playground_context(request, template: PromptTemplate, data) -> dict:
 @store_view()
 @require_GET
 def playground(request, template_id: int):
-    template = template_or_404(request, template_id)
+    template = template_for_store(store=request.store, template_id=template_id)
     context = _playground_context(request, template, request.GET)
     if request.GET.get("trial", "").isdigit():
         context["trial"] = PromptTrial.objects.filter(
@@ -81,7 +67,7 @@ def playground(request, template_id: int):
 @store_view("content.generate")
 @require_POST
 def playground_preview(request, template_id: int):
-    template = template_or_404(request, template_id)
+    template = template_for_store(store=request.store, template_id=template_id)
     context = _playground_context(request, template, request.POST)
     if context["product"] is None:
         context["error"] = "Choose a product first."
@@ -104,10 +90,7 @@ def playground_preview(request, template_id: int):
 @require_GET
 def trial_panel(request, trial_id: int):
     """A trial's result (polled while its job runs)."""
-    try:
-        trial = selectors.trial_for_store(store=request.store, trial_id=trial_id)
-    except PromptTrial.DoesNotExist:
-        raise Http404("No such preview") from None
+    trial = selectors.trial_for_store(store=request.store, trial_id=trial_id)
     return render(request, "content/playground_trial.html", {"trial": trial})
 
 
@@ -124,7 +107,7 @@ def _compare_context(request, template: PromptTemplate, versions, data) -> dict:
 @store_view()
 @require_GET
 def compare(request, template_id: int):
-    template = template_or_404(request, template_id)
+    template = template_for_store(store=request.store, template_id=template_id)
     versions = _versions(template)
     return render(request, "content/playground_compare.html",
                   _compare_context(request, template, versions, request.GET))
@@ -133,12 +116,12 @@ def compare(request, template_id: int):
 @store_view("content.generate")
 @require_POST
 def compare_start(request, template_id: int):
-    template = template_or_404(request, template_id)
+    template = template_for_store(store=request.store, template_id=template_id)
     versions = _versions(template)
     data = request.POST
     context = _compare_context(request, template, versions, data)
-    version_a = _version_or_404(versions, data.get("version_a"), None)
-    version_b = _version_or_404(versions, data.get("version_b"), None)
+    version_a = template_version_by_number(versions=versions, number=data.get("version_a"), default=None)
+    version_b = template_version_by_number(versions=versions, number=data.get("version_b"), default=None)
     ids = [int(v) for v in data.getlist("product") if v.isdigit()] or None
     count = str(data.get("count", ""))
     try:
@@ -153,17 +136,10 @@ def compare_start(request, template_id: int):
     return redirect(comparison.get_absolute_url())
 
 
-def _comparison_or_404(request, comparison_id: int) -> PromptComparison:
-    try:
-        return selectors.comparison_for_store(store=request.store, comparison_id=comparison_id)
-    except PromptComparison.DoesNotExist:
-        raise Http404("No such comparison") from None
-
-
 @store_view()
 @require_GET
 def comparison(request, comparison_id: int):
-    comparison = _comparison_or_404(request, comparison_id)
+    comparison = selectors.comparison_for_store(store=request.store, comparison_id=comparison_id)
     rows = selectors.comparison_rows(comparison=comparison)
     context = {"comparison": comparison, "job": comparison.job, "rows": rows,
                "summary": selectors.comparison_summary(comparison=comparison, rows=rows)}

@@ -2,7 +2,7 @@
 counts and keyset pagination, the review pane (draft, variants, history),
 published copy and its versions, exports and the prompt-version record.
 
-Views import from here (`from content.review_selectors import ...`); the older
+Views import from here (`from content.selectors.review import ...`); the older
 content.selectors keeps the generation-side reads.
 """
 
@@ -16,10 +16,10 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import Avg, BooleanField, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncWeek
-from django.http import Http404
 from django.utils import timezone
 
 from catalog.models import Product, Store
+from content.errors import DraftNotFound, PublishedCopyNotFound
 from content.models import (
     ContentType,
     Draft,
@@ -210,8 +210,8 @@ def review_neighbours(*, store: Store, filters: ReviewFilters, draft: Draft) -> 
 
 
 def draft_for_review(*, store: Store, draft_id: int) -> Draft:
-    """The draft with what the pane shows joined; Http404 when it is not this
-    store's (or does not exist)."""
+    """The draft with what the pane shows joined; DraftNotFound when it is not
+    this store's (or does not exist)."""
     draft = (
         Draft.objects.filter(store=store, pk=draft_id)
         .select_related("product__category", "prompt_version__template", "job__job", "question", "reviewed_by",
@@ -219,7 +219,7 @@ def draft_for_review(*, store: Store, draft_id: int) -> Draft:
         .first()
     )
     if draft is None:
-        raise Http404("No such draft in this store.")
+        raise DraftNotFound("No such draft in this store.")
     return draft
 
 
@@ -419,3 +419,13 @@ def product_filter_published_copy(queryset: QuerySet[Product], wanted: str) -> Q
         return queryset
     published = Exists(PublishedCopy.objects.filter(product=OuterRef("pk")))
     return queryset.filter(published if wanted == "yes" else ~published)
+
+
+def published_version_for_store(*, store: Store, version_id: int) -> PublishedCopyVersion:
+    version = (
+        PublishedCopyVersion.objects.filter(pk=version_id, copy__store=store)
+        .select_related("copy__product__store").first()
+    )
+    if version is None:
+        raise PublishedCopyNotFound("No such published version in this store.")
+    return version

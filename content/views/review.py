@@ -1,4 +1,4 @@
-"""The review screens (issue 4): the queue with its tabs, filters and bulk
+"""The review screens: the queue with its tabs, filters and bulk
 actions; the review pane (facts, editor, checks, diff, variants, history) and
 its actions; exports; restoring a published version.
 
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -25,13 +25,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.access import store_view
-from catalog.hooks import Section
-from catalog.models import Product
-from content import review_selectors as sel
 from content.checks import CHECK_CHOICES, highlight_segments, results_from_json
 from content.diffing import diff_stats, word_diff
-from content.models import ContentType, Draft, GenerationJob, PromptVersion, PublishedCopyVersion
+from content.models import ContentType, Draft, GenerationJob, PromptVersion
 from content.selectors import product_published_copy
+from content.selectors import review as sel
 from content.services import review as review_services
 
 # Reject reasons a reviewer can pick instead of typing (free text always works).
@@ -144,7 +142,7 @@ def _render_pane(request, draft: Draft, filters: sel.ReviewFilters, *, flash: st
     return response
 
 
-def _draft_or_404(request, draft_id: int) -> Draft:
+def _draft(request, draft_id: int) -> Draft:
     return sel.draft_for_review(store=request.store, draft_id=draft_id)
 
 
@@ -175,7 +173,7 @@ def review_draft(request, draft_id: int):
     """The review pane: alone for htmx (moving through the queue), else the
     whole screen with the queue beside it."""
     filters = _filters(request)
-    draft = _draft_or_404(request, draft_id)
+    draft = _draft(request, draft_id)
     if request.htmx and request.htmx.target == "review-pane":
         return render(request, "content/review.html#pane", _pane_context(request, draft, filters))
     context = _queue_context(request, filters)
@@ -191,7 +189,7 @@ def review_draft(request, draft_id: int):
 @require_POST
 def review_edit(request, draft_id: int):
     filters = _filters(request)
-    draft = _draft_or_404(request, draft_id)
+    draft = _draft(request, draft_id)
     text = request.POST.get("text", "")
     try:
         expected = int(request.POST.get("expected_version", ""))
@@ -211,7 +209,7 @@ def review_edit(request, draft_id: int):
             return render(request, "content/review.html#editor-feedback", context, status=400)
         messages.error(request, _error_text(exc))
         return redirect(_pane_url(request, draft.pk, filters))
-    draft = _draft_or_404(request, draft_id)
+    draft = _draft(request, draft_id)
     if request.htmx:
         return render(request, "content/review.html#editor-feedback",
                       {**_pane_context(request, draft, filters), "saved": True})
@@ -230,7 +228,7 @@ def _save_pending_text(request, draft: Draft) -> Draft:
     except ValueError:
         expected = -1
     review_services.draft_edit(draft=draft, membership=request.membership, text=text, expected_version=expected)
-    return _draft_or_404(request, draft.pk)
+    return _draft(request, draft.pk)
 
 
 # --------------------------------------------------------------------------- transitions
@@ -241,7 +239,7 @@ def _act(request, draft_id: int, action: Callable[[Draft], str], *, move_on: boo
     pane (or this one's, when it was the last or the action keeps the reviewer
     here), with the URL pushed; otherwise a redirect to it."""
     filters = _filters(request)
-    draft = _draft_or_404(request, draft_id)
+    draft = _draft(request, draft_id)
     previous_id, next_id = sel.review_neighbours(store=request.store, filters=filters, draft=draft)
     try:
         draft = _save_pending_text(request, draft)
@@ -255,18 +253,18 @@ def _act(request, draft_id: int, action: Callable[[Draft], str], *, move_on: boo
         return render(request, "content/review.html", context, status=409)
     except ValidationError as exc:
         if request.htmx:
-            draft = _draft_or_404(request, draft_id)
+            draft = _draft(request, draft_id)
             return _render_pane(request, draft, filters, flash=_error_text(exc), flash_level="error", status=400)
         messages.error(request, _error_text(exc))
         return redirect(_pane_url(request, draft_id, filters))
-    changed = _draft_or_404(request, draft_id)
+    changed = _draft(request, draft_id)
     target_id = (next_id or previous_id or draft_id) if move_on else draft_id
     if not request.htmx:
         messages.success(request, done)
         return redirect(_pane_url(request, target_id, filters))
     if move_on and target_id == draft_id:
         done += " That was the last one here."
-    target = changed if target_id == draft_id else _draft_or_404(request, target_id)
+    target = changed if target_id == draft_id else _draft(request, target_id)
     return _render_pane(request, target, filters, flash=done, changed=changed, push=True)
 
 
@@ -436,12 +434,7 @@ def review_export_json(request):
 @store_view("content.publish")
 @require_POST
 def published_restore(request, version_id: int):
-    version = (
-        PublishedCopyVersion.objects.filter(pk=version_id, copy__store=request.store)
-        .select_related("copy__product__store").first()
-    )
-    if version is None:
-        raise Http404("No such published version")
+    version = sel.published_version_for_store(store=request.store, version_id=version_id)
     product = version.copy.product
     try:
         restored = review_services.published_restore(version=version, membership=request.membership)
@@ -451,13 +444,3 @@ def published_restore(request, version_id: int):
         number = getattr(restored, "number", None)
         messages.success(request, f"Restored version {version.number}" + (f" as v{number}." if number else "."))
     return redirect(product.get_absolute_url() + "#published-copy")
-
-
-def product_section_published(request, product: Product) -> list[Section]:
-    """The product page's live copy per content type and language, with its
-    versions (catalog.hooks.product_sections, before the drafts)."""
-    copies = list(product.published_copies.order_by("content_type", "language"))
-    for copy in copies:
-        copy.history = sel.published_copy_versions(product=product, content_type=copy.content_type,
-                                                   language=copy.language)
-    return [Section("content/includes/product_published.html", {"product": product, "copies": copies})]

@@ -1,79 +1,25 @@
-"""Reads for the content screens and for generation."""
+"""Reads of drafts, shopper questions and published copy, for the content
+screens, the catalog pages' sections and generation."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from catalog.models import Category, Product, Store
+from catalog.models import Product, Store
+from catalog.selectors import describe_filters
+from content.errors import GenerationNotFound
 from content.models import (
     ContentType,
     Draft,
     GenerationJob,
-    PromptTemplate,
-    PromptVersion,
     PublishedCopy,
     ShopperQuestion,
 )
 
 ACCEPTED = (Draft.Status.APPROVED, Draft.Status.PUBLISHED)
-
-
-# --------------------------------------------------------------------------- prompts
-
-
-def templates_for_store(*, store: Store) -> list[PromptTemplate]:
-    return list(
-        PromptTemplate.objects.filter(store=store)
-        .select_related("active_version", "active_version__author")
-        .annotate(version_count=Count("versions"))
-        .order_by("content_type", "language", "name")
-    )
-
-
-def template_for_store(*, store: Store, template_id: int) -> PromptTemplate:
-    """PromptTemplate.DoesNotExist when it is not this store's."""
-    return PromptTemplate.objects.select_related("active_version").get(store=store, pk=template_id)
-
-
-def template_versions(*, template: PromptTemplate) -> list[PromptVersion]:
-    return list(
-        template.versions.select_related("author").annotate(
-            draft_count=Count("drafts"),
-            accepted_count=Count("drafts", filter=Q(drafts__status__in=ACCEPTED)),
-        ).order_by("-number")
-    )
-
-
-def version_for_store(*, store: Store, version_id: int) -> PromptVersion:
-    return PromptVersion.objects.select_related("template", "template__store").get(
-        template__store=store, pk=version_id
-    )
-
-
-def active_version(*, store: Store, content_type: str, language: str) -> PromptVersion | None:
-    """The active version of the store's template for this content type and
-    language (the first by name when there are several)."""
-    template = (
-        PromptTemplate.objects.filter(
-            store=store, content_type=content_type, language=language, active_version__isnull=False
-        )
-        .select_related("active_version__template")
-        .order_by("name", "id")
-        .first()
-    )
-    return template.active_version if template else None
-
-
-def version_choices(*, store: Store) -> list[PromptTemplate]:
-    """Templates with their versions (newest first), for the Generate form."""
-    return list(
-        PromptTemplate.objects.filter(store=store)
-        .prefetch_related(Prefetch("versions", queryset=PromptVersion.objects.order_by("-number")))
-        .order_by("content_type", "language", "name")
-    )
 
 
 # --------------------------------------------------------------------------- drafts and questions
@@ -199,19 +145,25 @@ def near_duplicate_candidates(
     )
 
 
-FILTER_LABELS = {"q": "search", "category": "category", "brand": "brand", "stock": "stock", "copy": "copy",
-                 "sort": "sorted by"}
-STOCK_LABELS = {"in": "in stock", "out": "out of stock"}
+def generation_for_store(*, store: Store, generation_id: int) -> GenerationJob:
+    generation = (
+        GenerationJob.objects.filter(store=store, pk=generation_id)
+        .select_related("job", "template_version__template", "store")
+        .first()
+    )
+    if generation is None:
+        raise GenerationNotFound("No such generation job in this store.")
+    return generation
 
 
-def describe_filters(*, store: Store, query: dict) -> list[tuple[str, str]]:
-    """A catalog filter as a merchant reads it: the category's path, not its id."""
-    described = []
-    for key, value in query.items():
-        if key == "category":
-            path = Category.objects.filter(store=store, pk=value).values_list("path", flat=True).first()
-            value = path or f"#{value} (deleted)"
-        elif key == "stock":
-            value = STOCK_LABELS.get(value, value)
-        described.append((FILTER_LABELS.get(key, key), str(value)))
-    return described
+def generation_panel(*, generation: GenerationJob | None, job) -> dict:
+    """What a generation job's panel shows: its settings, the drafts written so
+    far, and the catalog filter it was started from, as a merchant reads it."""
+    if generation is None:
+        return {"generation": None, "job": job, "drafts": [], "filters": []}
+    return {
+        "generation": generation,
+        "job": job,
+        "drafts": job_drafts(generation=generation),
+        "filters": describe_filters(store=generation.store, query=generation.filters),
+    }

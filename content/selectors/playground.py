@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from catalog.errors import ProductNotFound
 from catalog.models import Product, Store
+from content.errors import ComparisonNotFound, TrialNotFound
 from content.models import PromptComparison, PromptTemplate, PromptTrial, PromptVersion
 
 PRODUCT_CHOICES = 200
@@ -22,22 +24,24 @@ def playground_products(*, store: Store, q: str = "", limit: int = PRODUCT_CHOIC
     return list(qs.order_by("title", "id").only("pk", "title", "sku")[:limit])
 
 
-def playground_product(*, store: Store, value: str) -> Product | None:
-    """A store's product by id or exact SKU; None for anything else."""
+def playground_product(*, store: Store, value: str) -> Product:
+    """A store's product by id or exact SKU; ProductNotFound for anything else."""
     value = (value or "").strip()
-    if not value:
-        return None
     qs = Product.objects.filter(store=store).select_related("category")
     product = qs.filter(sku=value).first()
     if product is None and value.isdigit():
         product = qs.filter(pk=int(value)).first()
+    if product is None:
+        raise ProductNotFound("No such product in this store.")
     return product
 
 
 def trial_for_store(*, store: Store, trial_id: int) -> PromptTrial:
-    """PromptTrial.DoesNotExist when it is not this store's."""
-    return PromptTrial.objects.select_related("prompt_version__template", "product", "job").get(
-        store=store, pk=trial_id)
+    trial = (PromptTrial.objects.select_related("prompt_version__template", "product", "job")
+             .filter(store=store, pk=trial_id).first())
+    if trial is None:
+        raise TrialNotFound("No such preview in this store.")
+    return trial
 
 
 def version_previews(*, version: PromptVersion, limit: int = 10) -> QuerySet[PromptTrial]:
@@ -51,9 +55,11 @@ def template_comparisons(*, template: PromptTemplate, limit: int = 10) -> QueryS
 
 
 def comparison_for_store(*, store: Store, comparison_id: int) -> PromptComparison:
-    """PromptComparison.DoesNotExist when it is not this store's."""
-    return PromptComparison.objects.select_related("template", "version_a", "version_b", "job", "store").get(
-        store=store, pk=comparison_id)
+    comparison = (PromptComparison.objects.select_related("template", "version_a", "version_b", "job", "store")
+                  .filter(store=store, pk=comparison_id).first())
+    if comparison is None:
+        raise ComparisonNotFound("No such comparison in this store.")
+    return comparison
 
 
 @dataclass
