@@ -29,8 +29,8 @@ def main() -> None:
     from catalog.models import Job, Store
     from catalog.services.jobs import run_job
     from demo.catalog import amazon_rows
-    from recommendations.embedder import get_embedder
-    from recommendations.embeddings import embeddings_run, embeddings_schedule
+    from recommendations.embedding_model import get_embedder
+    from recommendations.services.embeddings import embeddings_run, embeddings_schedule
 
     Store.objects.filter(slug="bench-embedding").delete()
     store = Store.objects.create(name="Benchmark, embedding", slug="bench-embedding")

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evaluation_amazon import cpu_model  # noqa: E402
 from evaluation_common import load_amazon  # noqa: E402
 
-from recommendations import scoring  # noqa: E402
+from recommendations import engine  # noqa: E402
 from recommendations.evaluation.data import make_fold  # noqa: E402
 
 
@@ -47,12 +47,12 @@ def main() -> None:
     vectors = data.item_vectors
     rows = np.flatnonzero(fold.train)
     ages = fold.age_of_train_events()
-    profile_settings, settings = scoring.ProfileSettings(), scoring.HybridSettings()
+    profile_settings, settings = engine.ProfileSettings(), engine.HybridSettings()
     started = time.perf_counter()
-    cooccurrence = scoring.build_cooccurrence_from_settings(
+    cooccurrence = engine.build_cooccurrence_from_settings(
         data.shopper[rows], data.item[rows], data.n_items, settings, order=data.order[rows]
     )
-    popularity = scoring.build_popularity(data.item[rows], data.n_items, categories=data.item_categories)
+    popularity = engine.build_popularity(data.item[rows], data.n_items, categories=data.item_categories)
     built = time.perf_counter() - started
 
     by_shopper = np.split(
@@ -67,16 +67,16 @@ def main() -> None:
         event_ages = ages[event_rows]
         events = list(zip(types, event_ages, strict=True))
         # pgvector stand-in, not timed: nearest products to the profile, minus the history
-        profile = scoring.profile_vector(vectors[history], events, settings=profile_settings)
+        profile = engine.profile_vector(vectors[history], events, settings=profile_settings)
         sims = vectors @ profile
         sims[history] = -np.inf  # the pgvector query filters out the shopper's own products
         nearest = np.argpartition(-sims, settings.candidate_pool)[: settings.candidate_pool]
         runs, cpu_runs = [], []
         for _ in range(args.repeat):
             t0, c0 = time.perf_counter(), time.thread_time()
-            weights = scoring.event_weights(types, event_ages, profile_settings)
-            profile = scoring.profile_vector(vectors[history], events, settings=profile_settings)
-            extra = scoring.cooccurrence_candidates(
+            weights = engine.event_weights(types, event_ages, profile_settings)
+            profile = engine.profile_vector(vectors[history], events, settings=profile_settings)
+            extra = engine.cooccurrence_candidates(
                 cooccurrence,
                 history,
                 weights,
@@ -84,7 +84,7 @@ def main() -> None:
                 limit=settings.cooccurrence_pool,
             )
             pool = np.concatenate([nearest, extra])
-            scored = scoring.hybrid_score(
+            scored = engine.hybrid_score(
                 candidates=pool,
                 candidate_vectors=vectors[pool],
                 profile=profile,
@@ -96,7 +96,7 @@ def main() -> None:
                 popularity=popularity,
                 settings=settings,
             )
-            shown = scoring.recommend(10, scored, settings)
+            shown = engine.recommend(10, scored, settings)
             shown.as_list()
             runs.append(time.perf_counter() - t0)
             cpu_runs.append(time.thread_time() - c0)

@@ -19,10 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from evaluation_common import load_amazon  # noqa: E402
 
+from recommendations.engine import HybridSettings, ProfileSettings  # noqa: E402
 from recommendations.evaluation.data import cold_items, make_cold_fold, make_fold  # noqa: E402
 from recommendations.evaluation.methods import HybridMethod  # noqa: E402
 from recommendations.evaluation.runner import evaluate_method  # noqa: E402
-from recommendations.scoring import HybridSettings, ProfileSettings  # noqa: E402
 
 # (label, profile overrides, hybrid overrides)
 VARIANTS = [

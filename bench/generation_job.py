@@ -36,10 +36,10 @@ def main() -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
+    from catalog import generation_model as runtime
     from catalog import services as catalog_services
     from catalog.models import Job, Membership, Store
     from catalog.services.jobs import run_job
-    from content import runtime
     from content.models import Draft, GenerationJob
     from content.services import generation_start
     from content.services.generation import generation_run

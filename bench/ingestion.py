@@ -21,7 +21,7 @@ def main() -> None:
     from catalog import services
     from catalog.models import Store
     from demo.catalog import amazon_rows
-    from recommendations.ingestion import events_ingest, read_event_csv
+    from recommendations.services.ingestion import events_ingest, read_event_csv
 
     Store.objects.filter(slug="bench-ingestion").delete()
     store = Store.objects.create(name="Benchmark, ingestion", slug="bench-ingestion")

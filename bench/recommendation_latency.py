@@ -42,9 +42,9 @@ def build_store(n_products: int, rebuild: bool = False):
     from catalog import services
     from catalog.models import Product, Store
     from demo.catalog import demo_stock, split_category_paths
-    from recommendations.embedder import configured_model_id
-    from recommendations.ingestion import DATASET_EPOCH, events_ingest
+    from recommendations.embedding_model import configured_model_id
     from recommendations.models import ProductEmbedding
+    from recommendations.services.ingestion import DATASET_EPOCH, events_ingest
 
     store = Store.objects.filter(slug=SLUG).first()
     if not rebuild and store is not None and ProductEmbedding.objects.filter(store=store).count() == n_products:
@@ -163,8 +163,8 @@ def selective_categories(store, share: float = 0.10) -> tuple[tuple[int, ...], i
 
 def run_queries(vectors, product_filter, *, plan, ef_search=None, iterative_scan="strict_order", limit=10):
     """Latencies, and the 10 nearest of each answer (of `limit` rows, nearest first)."""
-    from recommendations import candidates
-    from recommendations.embedder import configured_model_id
+    from recommendations.embedding_model import configured_model_id
+    from recommendations.selectors import candidates
 
     model_id, latencies, results = configured_model_id(), [], []
     for vector in vectors:
@@ -184,8 +184,8 @@ def explain(vector, product_filter, plan) -> str:
     """The scan nodes of the plan Postgres picks for the app's query."""
     from django.db import connection, transaction
 
-    from recommendations.candidates import _literal, candidate_sql
-    from recommendations.embedder import configured_model_id
+    from recommendations.embedding_model import configured_model_id
+    from recommendations.selectors.candidates import _literal, candidate_sql
 
     sql, params = candidate_sql(product_filter=product_filter, model_id=configured_model_id(), plan=plan)
     params.update(q=_literal(vector), limit=10)
@@ -207,10 +207,10 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="build the benchmark store again")
     args = parser.parse_args()
     setup_django()
-    from recommendations.candidates import ProductFilter, choose_plan, indexed_rows
     from recommendations.models import Shopper
-    from recommendations.ranking import RecommendationFilters, recommend_for_shopper
-    from recommendations.store_models import build_store_model, store_model
+    from recommendations.scoring_data import build_scoring_data, scoring_data
+    from recommendations.selectors.candidates import ProductFilter, choose_plan, indexed_rows
+    from recommendations.selectors.ranking import RecommendationFilters, recommend_for_shopper
 
     store, built = build_store(args.products, args.rebuild)
     vectors = query_vectors(store, args.queries)
@@ -249,9 +249,9 @@ def main() -> None:
     lines.append("")
 
     started = time.perf_counter()
-    build_store_model(store=store, config=config)
+    build_scoring_data(store=store, config=config)
     model_s = time.perf_counter() - started
-    store_model(store=store, config=config)
+    scoring_data(store=store, config=config)
     shoppers = list(Shopper.objects.filter(store=store).order_by("?")[: args.shoppers])
     category_filter = RecommendationFilters(category_id=None)
     for shopper in shoppers[:20]:  # warm the caches (planner statistics, connection)

@@ -12,9 +12,10 @@ from pathlib import Path
 from django.db import transaction
 
 from catalog.models import Job, Store
-from recommendations.embeddings import embedding_status, embeddings_schedule
-from recommendations.imports import IMPORT_TASK, events_import_local_file
 from recommendations.models import Event
+from recommendations.selectors.embeddings import embedding_status
+from recommendations.services.embeddings import embeddings_schedule
+from recommendations.services.event_files import IMPORT_TASK, events_import_local_file
 
 logger = logging.getLogger(__name__)
 

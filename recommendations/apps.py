@@ -8,8 +8,8 @@ class RecommendationsConfig(AppConfig):
     def ready(self) -> None:
         from catalog import hooks
         from catalog.permissions import Role, permission_register
-        from recommendations import sections
-        from recommendations.embeddings import embeddings_mark_dirty
+        from recommendations.services.embeddings import embeddings_mark_dirty
+        from recommendations.views import sections
 
         # Writing a shopper's interest summary runs the generation model.
         permission_register("shoppers.summarize", least_role=Role.EDITOR)

@@ -5,7 +5,7 @@ from dataclasses import replace
 from django import forms
 
 from catalog.forms import ImportUploadForm
-from recommendations import scoring
+from recommendations import engine
 from recommendations.config import StoreConfig, validate_config
 from recommendations.evaluation.methods import METHOD_NAMES
 from recommendations.models import EventType
@@ -71,7 +71,7 @@ class SettingsForm(forms.Form):
         try:
             profile = replace(
                 self.config.profile,
-                event_weights=scoring.EventWeights(**{t.value: data[f"weight_{t.value}"] for t in EventType}),
+                event_weights=engine.EventWeights(**{t.value: data[f"weight_{t.value}"] for t in EventType}),
                 half_life_days=data["half_life_days"], product_weight=data["product_weight"],
                 query_weight=data["query_weight"], social_weight=data["social_weight"],
             )
@@ -81,7 +81,7 @@ class SettingsForm(forms.Form):
                 mmr_lambda=round(1.0 - data["diversity"], 6), fallback=data["fallback"],
                 trending_half_life_days=data["trending_half_life_days"],
             )
-        except scoring.SettingsError as exc:
+        except engine.SettingsError as exc:
             raise forms.ValidationError(str(exc)) from None
         data["config"] = validate_config(profile.to_dict(), hybrid.to_dict())
         return data

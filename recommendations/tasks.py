@@ -8,11 +8,11 @@ from celery import shared_task
 
 from catalog.models import Store
 from catalog.services.jobs import run_job
-from recommendations.embeddings import EMBED_TASK, embeddings_run
-from recommendations.evaluating import EVALUATION_TASK, evaluation_run
-from recommendations.imports import IMPORT_TASK, events_import_run
-from recommendations.profiles import REBUILD_TASK, REFRESH_TASK, profiles_refresh
-from recommendations.summaries import SUMMARY_TASK, summary_run
+from recommendations.services.embeddings import EMBED_TASK, embeddings_run
+from recommendations.services.evaluation import EVALUATION_TASK, evaluation_run
+from recommendations.services.event_files import IMPORT_TASK, events_import_run
+from recommendations.services.profiles import REBUILD_TASK, REFRESH_TASK, profiles_refresh
+from recommendations.services.summaries import SUMMARY_TASK, summary_run
 
 logger = logging.getLogger(__name__)
 

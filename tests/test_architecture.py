@@ -14,7 +14,7 @@ def test_dependencies_point_down():
     result = subprocess.run([str(lint_imports), "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=300)
 
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "1 kept, 0 broken" in result.stdout
+    assert " kept, 0 broken" in result.stdout
 
 
 UPPER_APPS = ("content", "recommendations", "demo")

@@ -19,11 +19,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from catalog import generation_model as runtime
 from catalog.models import Job, JobError, Membership, Product, Store
 from catalog.permissions import require
 from catalog.selectors import ProductFilters, product_queryset
 from catalog.services.jobs import job_create, job_progress, job_record_error
-from content import runtime
 from content.checks import failed_names, results_to_json, run_checks
 from content.models import ContentType, GenerationJob, PromptComparison, PromptTrial, PromptVersion, ShopperQuestion
 from content.prompt_text import PromptRenderError

@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from catalog import generation_model as runtime
 from catalog.models import Membership, Store
 from catalog.permissions import require
-from content import runtime
 from content.models import ContentType, Language, PromptTemplate, PromptVersion
 from content.prompt_text import PromptTemplateError, validate_examples, validate_template_text
 

@@ -12,7 +12,7 @@ from typing import Protocol
 import numpy as np
 import scipy.sparse as sp
 
-from recommendations import scoring
+from recommendations import engine
 from recommendations.evaluation.data import Fold
 from recommendations.evaluation.metrics import top_k
 
@@ -54,9 +54,9 @@ class TrainSet:
             seen=seen,
         )
 
-    def history(self, settings: scoring.ProfileSettings) -> sp.csr_matrix:
+    def history(self, settings: engine.ProfileSettings) -> sp.csr_matrix:
         """Shoppers x items, summed event weights (type weight, decayed by age)."""
-        weights = scoring.event_weights(self.event_type, self.ages, settings)
+        weights = engine.event_weights(self.event_type, self.ages, settings)
         return sp.csr_matrix((weights, (self.shopper, self.item)), shape=(self.n_shoppers, self.n_items))
 
 
@@ -89,7 +89,7 @@ class PopularityMethod(_ScoringMethod):
 
     def fit(self, train: TrainSet) -> None:
         super().fit(train)
-        self.popularity = scoring.build_popularity(train.item, train.n_items)
+        self.popularity = engine.build_popularity(train.item, train.n_items)
 
     def scores(self, shoppers):
         return np.broadcast_to(self.popularity.counts, (len(shoppers), self.train.n_items))
@@ -105,7 +105,7 @@ class ItemKNNMethod(_ScoringMethod):
 
     def fit(self, train: TrainSet) -> None:
         super().fit(train)
-        self.model = scoring.build_cooccurrence(
+        self.model = engine.build_cooccurrence(
             train.shopper, train.item, train.n_items, n_neighbours=self.n_neighbours
         )
 
@@ -147,14 +147,14 @@ class EmbeddingMethod(_ScoringMethod):
 
     name = "embedding"
 
-    def __init__(self, profile_settings: scoring.ProfileSettings | None = None):
-        self.profile_settings = profile_settings or scoring.ProfileSettings()
+    def __init__(self, profile_settings: engine.ProfileSettings | None = None):
+        self.profile_settings = profile_settings or engine.ProfileSettings()
 
     def fit(self, train: TrainSet) -> None:
         if train.item_vectors is None:
             raise ValueError("the embedding method needs item vectors")
         super().fit(train)
-        self.profiles = scoring.profile_matrix(train.history(self.profile_settings), train.item_vectors)
+        self.profiles = engine.profile_matrix(train.history(self.profile_settings), train.item_vectors)
 
     def scores(self, shoppers):
         return self.profiles[shoppers] @ self.train.item_vectors.T
@@ -169,22 +169,22 @@ class HybridMethod(_ScoringMethod):
 
     def __init__(
         self,
-        profile_settings: scoring.ProfileSettings | None = None,
-        hybrid_settings: scoring.HybridSettings | None = None,
+        profile_settings: engine.ProfileSettings | None = None,
+        hybrid_settings: engine.HybridSettings | None = None,
     ):
-        self.profile_settings = profile_settings or scoring.ProfileSettings()
-        self.settings = hybrid_settings or scoring.HybridSettings()
+        self.profile_settings = profile_settings or engine.ProfileSettings()
+        self.settings = hybrid_settings or engine.HybridSettings()
 
     def fit(self, train: TrainSet) -> None:
         if train.item_vectors is None:
             raise ValueError("the hybrid method needs item vectors")
         super().fit(train)
         self.history = train.history(self.profile_settings)
-        self.profiles = scoring.profile_matrix(self.history, train.item_vectors)
-        self.cooccurrence = scoring.build_cooccurrence_from_settings(
+        self.profiles = engine.profile_matrix(self.history, train.item_vectors)
+        self.cooccurrence = engine.build_cooccurrence_from_settings(
             train.shopper, train.item, train.n_items, self.settings, order=train.order
         )
-        self.popularity = scoring.build_popularity(train.item, train.n_items, categories=train.item_categories)
+        self.popularity = engine.build_popularity(train.item, train.n_items, categories=train.item_categories)
 
     def scores(self, shoppers):
         vectors = self.train.item_vectors
@@ -196,8 +196,8 @@ class HybridMethod(_ScoringMethod):
         rows = np.repeat(np.arange(len(shoppers)), np.diff(seen.indptr))
         sims[rows, seen.indices] = -2.0
         co[rows, seen.indices] = 0.0
-        parts = scoring.hybrid_parts(sims, co, self.popularity.scores, self.cooccurrence.support, self.settings)
-        scores = np.sum([parts[name] for name in scoring.PARTS], axis=0)
+        parts = engine.hybrid_parts(sims, co, self.popularity.scores, self.cooccurrence.support, self.settings)
+        scores = np.sum([parts[name] for name in engine.PARTS], axis=0)
         scores = np.where(self._pool(sims, co), scores, -np.inf)
         cold = ~self.profiles[shoppers].any(axis=1)
         scores[cold] = self.popularity.scores
@@ -227,7 +227,7 @@ class HybridMethod(_ScoringMethod):
         out = np.full((len(shoppers), k), -1, dtype=np.int64)
         for r, items in enumerate(pool):
             items = items[items >= 0]
-            chosen = scoring.mmr(items, scores[r, items], self.train.item_vectors[items], self.settings.mmr_lambda, k)
+            chosen = engine.mmr(items, scores[r, items], self.train.item_vectors[items], self.settings.mmr_lambda, k)
             out[r, : len(chosen)] = chosen
         return out
 
@@ -239,8 +239,8 @@ def make_method(
     name: str,
     *,
     seed: int = 0,
-    profile_settings: scoring.ProfileSettings | None = None,
-    hybrid_settings: scoring.HybridSettings | None = None,
+    profile_settings: engine.ProfileSettings | None = None,
+    hybrid_settings: engine.HybridSettings | None = None,
     threads: int = 2,
 ) -> Method:
     if name == "popularity":

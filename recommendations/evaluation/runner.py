@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from recommendations import scoring
+from recommendations import engine
 from recommendations.evaluation.data import Fold, InteractionData, cold_items, make_cold_fold, make_fold
 from recommendations.evaluation.methods import METHOD_NAMES, Method, TrainSet, make_method
 from recommendations.evaluation.metrics import catalog_coverage, recall_ndcg_at_k
@@ -67,8 +67,8 @@ def run_evaluation(
     *,
     stage: str = "test",
     cold_fraction: float = 0.1,
-    profile_settings: scoring.ProfileSettings | None = None,
-    hybrid_settings: scoring.HybridSettings | None = None,
+    profile_settings: engine.ProfileSettings | None = None,
+    hybrid_settings: engine.HybridSettings | None = None,
     threads: int = 2,
 ) -> dict:
     """Per-method metrics for the normal and the cold-item run, plus timings, as plain JSON.
@@ -77,8 +77,8 @@ def run_evaluation(
     default to the store defaults) or ready `Method` objects. The same inputs give the
     same numbers: the cold items, ALS and every tie-break are seeded or index-ordered.
     """
-    profile_settings = profile_settings or scoring.ProfileSettings()
-    hybrid_settings = hybrid_settings or scoring.HybridSettings()
+    profile_settings = profile_settings or engine.ProfileSettings()
+    hybrid_settings = hybrid_settings or engine.HybridSettings()
     fold = make_fold(data, stage)
     hidden = cold_items(data.n_items, cold_fraction, seed)
     cold_fold = make_cold_fold(fold, hidden)

@@ -10,12 +10,10 @@ from django.views.decorators.http import require_GET
 from catalog import hooks
 from catalog import selectors as catalog_selectors
 from catalog.access import store_view
-from catalog.errors import ProductNotFound
 from catalog.models import Product
 from recommendations import selectors
-from recommendations.discovery import semantic_search, similar_products
-from recommendations.models import Shopper
-from recommendations.ranking import RecommendationFilters, recommend_for_shopper
+from recommendations.selectors.discovery import semantic_search, similar_products
+from recommendations.selectors.ranking import RecommendationFilters, recommend_for_shopper
 
 SEARCH_RESULTS = 20
 SIMILAR_SHOWN = 6
@@ -62,7 +60,7 @@ def storefront_preview(request):
             shopper = selectors.shopper_for_store(store=store, shopper_id=int(request.GET["shopper"]))
         if request.GET.get("product"):
             product = catalog_selectors.product_for_store(store=store, product_id=int(request.GET["product"]))
-    except (ValueError, Shopper.DoesNotExist, ProductNotFound):
+    except ValueError:
         raise Http404("No such shopper or product") from None
     if shopper is None:
         sample = selectors.sample_shoppers(store=store, limit=1)

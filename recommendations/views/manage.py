@@ -12,13 +12,16 @@ from catalog.access import store_view
 from catalog.importing import ImportFileError
 from catalog.models import Job
 from recommendations import selectors
-from recommendations.config import settings_reset, settings_update, store_config
-from recommendations.embeddings import embedding_status, embeddings_schedule
-from recommendations.evaluating import evaluation_chart, evaluation_start, evaluation_table
+from recommendations.config import store_config
 from recommendations.forms import EvaluationForm, EventImportForm, SettingsForm
-from recommendations.imports import IMPORT_TASK, events_import_upload
-from recommendations.profiles import REBUILD_TASK, profiles_rebuild_start
-from recommendations.ranking import RecommendationFilters, recommend_for_shopper
+from recommendations.selectors.embeddings import embedding_status
+from recommendations.selectors.evaluation import evaluation_chart, evaluation_table
+from recommendations.selectors.ranking import RecommendationFilters, recommend_for_shopper
+from recommendations.services import embeddings as embedding_services
+from recommendations.services import profiles as profile_services
+from recommendations.services.evaluation import evaluation_start
+from recommendations.services.event_files import IMPORT_TASK, events_import_upload
+from recommendations.services.store_settings import settings_reset, settings_update
 
 PREVIEW_SHOPPERS = 3
 PREVIEW_ITEMS = 5
@@ -37,7 +40,7 @@ def settings_page(request):
         "form": SettingsForm(config=config),
         "embeddings": embedding_status(store=store),
         "numbers": selectors.store_numbers(store=store),
-        "profile_job": Job.objects.filter(store=store, task_name=REBUILD_TASK).first(),
+        "profile_job": Job.objects.filter(store=store, task_name=profile_services.REBUILD_TASK).first(),
     }
     return render(request, "recommendations/settings.html", context)
 
@@ -88,7 +91,7 @@ def settings_preview(request):
 @require_POST
 def embeddings_refresh(request):
     everything = request.POST.get("everything") == "1"
-    job = embeddings_schedule(store=request.store, user=request.user, everything=everything)
+    job = embedding_services.embeddings_refresh(membership=request.membership, everything=everything)
     messages.info(request, "Embedding products in the background.")
     return redirect(job.get_absolute_url())
 
@@ -96,7 +99,7 @@ def embeddings_refresh(request):
 @store_view("catalog.edit")
 @require_POST
 def profiles_rebuild(request):
-    job = profiles_rebuild_start(store=request.store, user=request.user)
+    job = profile_services.profiles_rebuild(membership=request.membership)
     return redirect(job.get_absolute_url())
 
 

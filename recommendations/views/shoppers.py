@@ -4,7 +4,6 @@ filter toggles that update the list in place)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -12,18 +11,15 @@ from catalog.access import store_view
 from catalog.selectors import category_choices
 from recommendations import selectors
 from recommendations.models import Shopper
-from recommendations.profiles import profile_refresh_one
-from recommendations.ranking import RecommendationFilters, recommend_for_shopper
-from recommendations.summaries import summary_start
+from recommendations.selectors.ranking import RecommendationFilters, recommend_for_shopper
+from recommendations.services import profiles as profile_services
+from recommendations.services.summaries import summary_start
 
 RECOMMENDATIONS_SHOWN = 10
 
 
-def _shopper_or_404(request, shopper_id: int) -> Shopper:
-    try:
-        return selectors.shopper_for_store(store=request.store, shopper_id=shopper_id)
-    except Shopper.DoesNotExist:
-        raise Http404("No such shopper") from None
+def _shopper(request, shopper_id: int) -> Shopper:
+    return selectors.shopper_for_store(store=request.store, shopper_id=shopper_id)
 
 
 @store_view()
@@ -47,7 +43,7 @@ def _recommendations_context(request, shopper: Shopper) -> dict:
 @store_view()
 @require_GET
 def shopper_detail(request, shopper_id: int):
-    shopper = _shopper_or_404(request, shopper_id)
+    shopper = _shopper(request, shopper_id)
     events, next_before = selectors.shopper_timeline(shopper=shopper)
     context = {
         **_recommendations_context(request, shopper),
@@ -64,7 +60,7 @@ def shopper_detail(request, shopper_id: int):
 @require_GET
 def shopper_recommendations(request, shopper_id: int):
     """The list alone, for the filter toggles (htmx) and links without JavaScript."""
-    shopper = _shopper_or_404(request, shopper_id)
+    shopper = _shopper(request, shopper_id)
     if not request.htmx:
         query = request.GET.urlencode()
         return redirect(f"{shopper.get_absolute_url()}?{query}" if query else shopper.get_absolute_url())
@@ -76,7 +72,7 @@ def shopper_recommendations(request, shopper_id: int):
 @require_GET
 def shopper_events(request, shopper_id: int):
     """The next page of the timeline ("Older events")."""
-    shopper = _shopper_or_404(request, shopper_id)
+    shopper = _shopper(request, shopper_id)
     try:
         before = int(request.GET.get("before") or 0) or None
     except ValueError:
@@ -89,8 +85,8 @@ def shopper_events(request, shopper_id: int):
 @store_view("catalog.edit")
 @require_POST
 def profile_rebuild(request, shopper_id: int):
-    shopper = _shopper_or_404(request, shopper_id)
-    profile_refresh_one(shopper=shopper)
+    shopper = _shopper(request, shopper_id)
+    profile_services.profile_rebuild(shopper=shopper, membership=request.membership)
     messages.success(request, "The profile was rebuilt from the shopper's events.")
     return redirect(shopper.get_absolute_url())
 
@@ -98,7 +94,7 @@ def profile_rebuild(request, shopper_id: int):
 @store_view("shoppers.summarize")
 @require_POST
 def summary_create(request, shopper_id: int):
-    shopper = _shopper_or_404(request, shopper_id)
+    shopper = _shopper(request, shopper_id)
     summary_start(shopper=shopper, membership=request.membership)
     messages.info(request, "The generation model is writing the interest summary; it appears here when done.")
     return redirect(shopper.get_absolute_url())

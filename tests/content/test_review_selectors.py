@@ -1,4 +1,4 @@
-"""Reads of the review workflow (content/review_selectors.py): filters, the
+"""Reads of the review workflow (content/selectors/review.py): filters, the
 queue's keyset pagination and query count, tab counts, neighbours, the review
 pane, export, published copy and the prompt-version record."""
 

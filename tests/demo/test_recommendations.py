@@ -6,8 +6,8 @@ import pytest
 from catalog.models import Job
 from catalog.services.jobs import run_job
 from demo.recommendations import demo_setup_recommendations
-from recommendations.imports import IMPORT_TASK, events_import_run
 from recommendations.models import Event
+from recommendations.services.event_files import IMPORT_TASK, events_import_run
 
 pytestmark = pytest.mark.django_db
 

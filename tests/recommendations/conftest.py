@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recommendations.store_models import forget_store_models
+from recommendations.scoring_data import forget_scoring_data
 from tests.recommendations.factories import BEHAVIOUR, add_catalog, embed_store, ingest
 
 
@@ -15,9 +15,9 @@ from tests.recommendations.factories import BEHAVIOUR, add_catalog, embed_store,
 def _fresh_store_models():
     # Store models are cached per process and per store: a test must never see
     # another test's (ids are not reused, but a test that adds events must see them).
-    forget_store_models()
+    forget_scoring_data()
     yield
-    forget_store_models()
+    forget_scoring_data()
 
 
 class _RememberingEmbedder:
@@ -39,7 +39,7 @@ class _RememberingEmbedder:
 
 @pytest.fixture(scope="session")
 def minilm():
-    from recommendations import embedder
+    from recommendations import embedding_model as embedder
 
     model = embedder.get_embedder()
     embedder._embedder = _RememberingEmbedder(model)

@@ -9,8 +9,8 @@ from catalog import services as catalog_services
 from catalog.importing import ProductRow
 from catalog.models import Job, Product, Store
 from catalog.services.jobs import run_job
-from recommendations.embeddings import embeddings_run, embeddings_schedule
-from recommendations.ingestion import events_ingest
+from recommendations.services.embeddings import embeddings_run, embeddings_schedule
+from recommendations.services.ingestion import events_ingest
 from tests.conftest import wait_for
 
 CATALOG = [

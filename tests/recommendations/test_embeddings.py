@@ -10,9 +10,9 @@ from catalog import hooks
 from catalog import services as catalog_services
 from catalog.importing import ProductRow
 from catalog.models import Job, Product
-from recommendations import embeddings
-from recommendations.embedder import configured_model_id
+from recommendations.embedding_model import configured_model_id
 from recommendations.models import ProductEmbedding
+from recommendations.services import embeddings
 from tests.conftest import wait_for
 from tests.recommendations.factories import add_catalog, embed_store
 

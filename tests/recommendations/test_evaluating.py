@@ -6,8 +6,9 @@ from django.core.management import call_command
 
 from catalog.models import Job
 from catalog.services.jobs import run_job
-from recommendations.evaluating import evaluation_run, evaluation_start, evaluation_table, store_interaction_data
 from recommendations.models import EvaluationRun
+from recommendations.selectors.evaluation import evaluation_table
+from recommendations.services.evaluation import evaluation_run, evaluation_start, store_interaction_data
 from tests.recommendations.factories import event, ingest
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import pytest
 
 from catalog.models import Job, JobError
 from catalog.services.jobs import run_job
-from recommendations.imports import events_import_run, events_import_upload
-from recommendations.ingestion import DATASET_EPOCH, events_ingest, read_event_csv
 from recommendations.models import Event, EventType, Shopper
+from recommendations.services.event_files import events_import_run, events_import_upload
+from recommendations.services.ingestion import DATASET_EPOCH, events_ingest, read_event_csv
 from tests.catalog.factories import ProductFactory
 from tests.recommendations.factories import T0, event, ingest
 

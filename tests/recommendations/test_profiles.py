@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from recommendations.models import Event, Shopper, ShopperProfile
-from recommendations.profiles import profile_refresh_one, profiles_refresh, profiles_schedule_refresh
+from recommendations.services.profiles import profile_refresh_one, profiles_refresh, profiles_schedule_refresh
 from tests.recommendations.factories import event, ingest
 
 pytestmark = pytest.mark.django_db

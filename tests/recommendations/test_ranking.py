@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 
 from catalog.models import Category
-from recommendations import candidates, scoring
-from recommendations.candidates import ProductFilter, nearest
-from recommendations.discovery import product_vector, semantic_search, similar_products
-from recommendations.embedder import configured_model_id
+from recommendations import engine
+from recommendations.embedding_model import configured_model_id
 from recommendations.models import Shopper
-from recommendations.profiles import profiles_refresh
-from recommendations.ranking import RecommendationFilters, recommend_for_shopper
+from recommendations.selectors import candidates
+from recommendations.selectors.candidates import ProductFilter, nearest
+from recommendations.selectors.discovery import product_vector, semantic_search, similar_products
+from recommendations.selectors.ranking import RecommendationFilters, recommend_for_shopper
+from recommendations.services.profiles import profiles_refresh
 from tests.recommendations.factories import add_catalog, embed_store, event, ingest
 
 pytestmark = pytest.mark.django_db
@@ -190,14 +191,14 @@ def test_mmr_diversity_changes_the_list_but_keeps_k(store, behaviour):
 def test_the_profile_vector_is_the_scoring_packages(store, behaviour):
     """The online profile is recommendations.scoring.profile_vector of the history."""
     from recommendations.config import store_config
-    from recommendations.history import build_history, history_rows
+    from recommendations.selectors.history import build_history, history_rows
 
     shopper = _shopper(store, "s-sander")
     history = build_history(history_rows(shopper_ids=[shopper.pk])[shopper.pk], model_id=configured_model_id())
     vector = history.profile_vector(store_config(store=store).profile)
 
     _, types, ages, _ = history.embedded()
-    expected = scoring.profile_vector(history.vectors, list(zip(types, ages, strict=True)))
+    expected = engine.profile_vector(history.vectors, list(zip(types, ages, strict=True)))
     assert np.allclose(vector, expected)
     assert history.purchased == {store.products.get(sku="AB-1").pk}
 

@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from recommendations import scoring
-from recommendations.scoring import (
+from recommendations import engine
+from recommendations.engine import (
     EventWeights,
     HybridSettings,
     ProfileSettings,
@@ -76,20 +76,20 @@ def test_store_defaults():
 def test_event_weights_by_type_and_age():
     settings = ProfileSettings(event_weights=EventWeights(view=1.0, purchase=3.0), half_life_days=2.0)
 
-    weights = scoring.event_weights(["view", "purchase", "purchase", "view"], [0, 0, 2, 4], settings)
+    weights = engine.event_weights(["view", "purchase", "purchase", "view"], [0, 0, 2, 4], settings)
 
     np.testing.assert_allclose(weights, [1.0, 3.0, 1.5, 0.25])
 
 
 def test_event_weights_refuse_an_unknown_type():
     with pytest.raises(ValueError, match="unknown event type 'wishlist'"):
-        scoring.event_weights(["wishlist"], [0], ProfileSettings())
+        engine.event_weights(["wishlist"], [0], ProfileSettings())
 
 
 def test_profile_weights_events_by_type():
     settings = ProfileSettings(event_weights=EventWeights(view=1.0, purchase=3.0))
 
-    u = scoring.profile_vector(np.stack([E1, E2]), [("view", 0), ("purchase", 0)], settings=settings)
+    u = engine.profile_vector(np.stack([E1, E2]), [("view", 0), ("purchase", 0)], settings=settings)
 
     np.testing.assert_allclose(u, unit(1, 3, 0, 0), rtol=1e-6)
 
@@ -98,8 +98,8 @@ def test_profile_decays_older_events():
     settings = ProfileSettings(half_life_days=2.0)
     vectors = np.stack([E1, E2])
 
-    fresh = scoring.profile_vector(vectors, [("view", 0), ("view", 0)], settings=settings)
-    older_first = scoring.profile_vector(vectors, [("view", 2), ("view", 0)], settings=settings)
+    fresh = engine.profile_vector(vectors, [("view", 0), ("view", 0)], settings=settings)
+    older_first = engine.profile_vector(vectors, [("view", 2), ("view", 0)], settings=settings)
 
     np.testing.assert_allclose(fresh, unit(1, 1, 0, 0), rtol=1e-6)
     np.testing.assert_allclose(older_first, unit(0.5, 1, 0, 0), rtol=1e-6)
@@ -108,7 +108,7 @@ def test_profile_decays_older_events():
 def test_profile_mixes_product_query_and_social_parts_by_their_weights():
     settings = ProfileSettings(product_weight=1.0, query_weight=0.5, social_weight=0.25)
     # two products along e1 (one part, normalised), a query along e2, a comment along e3
-    u = scoring.profile_vector(
+    u = engine.profile_vector(
         np.stack([E1, E1]), [("view", 0), ("purchase", 0)], np.stack([E2]), np.stack([E3]), settings
     )
 
@@ -118,16 +118,16 @@ def test_profile_mixes_product_query_and_social_parts_by_their_weights():
 def test_profile_without_products_uses_queries_and_none_without_anything():
     settings = ProfileSettings()
 
-    only_queries = scoring.profile_vector(np.zeros((0, 4)), [], np.stack([E2, E3]), None, settings, query_ages=[0, 0])
+    only_queries = engine.profile_vector(np.zeros((0, 4)), [], np.stack([E2, E3]), None, settings, query_ages=[0, 0])
 
     np.testing.assert_allclose(only_queries, unit(0, 1, 1, 0), rtol=1e-6)
-    assert scoring.profile_vector(np.zeros((0, 4)), [], None, None, settings) is None
+    assert engine.profile_vector(np.zeros((0, 4)), [], None, None, settings) is None
 
 
 def test_profile_of_a_shopper_whose_events_are_all_old_still_points_their_way():
     settings = ProfileSettings(half_life_days=1.0)
 
-    u = scoring.profile_vector(np.stack([E1, E2]), [("view", 5000), ("view", 5001)], settings=settings)
+    u = engine.profile_vector(np.stack([E1, E2]), [("view", 5000), ("view", 5001)], settings=settings)
 
     np.testing.assert_allclose(u, unit(1, 0.5, 0, 0), rtol=1e-5)
 
@@ -140,7 +140,7 @@ ITEMS = np.array([0, 1, 0, 1, 0, 2, 3])
 
 
 def test_cooccurrence_is_cosine_by_default():
-    model = scoring.build_cooccurrence(SHOPPERS, ITEMS, 4)
+    model = engine.build_cooccurrence(SHOPPERS, ITEMS, 4)
     m = model.neighbours.toarray()
 
     np.testing.assert_array_equal(model.support, [3, 2, 1, 1])
@@ -151,14 +151,14 @@ def test_cooccurrence_is_cosine_by_default():
 
 
 def test_cooccurrence_counts_a_repeated_purchase_once():
-    model = scoring.build_cooccurrence(np.append(SHOPPERS, 0), np.append(ITEMS, 1), 4)
+    model = engine.build_cooccurrence(np.append(SHOPPERS, 0), np.append(ITEMS, 1), 4)
 
     assert model.support[1] == 2
     assert model.neighbours[0, 1] == pytest.approx(2 / math.sqrt(6))
 
 
 def test_cooccurrence_asymmetric_with_shrinkage():
-    model = scoring.build_cooccurrence(SHOPPERS, ITEMS, 4, alpha=0.8, shrinkage=1.0)
+    model = engine.build_cooccurrence(SHOPPERS, ITEMS, 4, alpha=0.8, shrinkage=1.0)
 
     # co(0, 1) = 2; row item 0 has support 3, column item 1 support 2
     assert model.neighbours[0, 1] == pytest.approx(2 / (3**0.8 * 2**0.2 + 1))
@@ -167,7 +167,7 @@ def test_cooccurrence_asymmetric_with_shrinkage():
 
 def test_cooccurrence_pairs_decay_with_distance_in_the_history():
     # one shopper bought 0, 1, 2 in that order: (0, 1) are adjacent, (0, 2) two apart
-    model = scoring.build_cooccurrence([0, 0, 0], [0, 1, 2], 3, order=[0, 1, 2], pair_half_life=1.0)
+    model = engine.build_cooccurrence([0, 0, 0], [0, 1, 2], 3, order=[0, 1, 2], pair_half_life=1.0)
     m = model.neighbours.toarray()
 
     assert m[0, 1] == pytest.approx(1.0)
@@ -176,33 +176,33 @@ def test_cooccurrence_pairs_decay_with_distance_in_the_history():
 
 
 def test_cooccurrence_keeps_the_top_neighbours_of_each_item():
-    model = scoring.build_cooccurrence(SHOPPERS, ITEMS, 4, n_neighbours=1)
+    model = engine.build_cooccurrence(SHOPPERS, ITEMS, 4, n_neighbours=1)
 
     assert model.neighbours[0].indices.tolist() == [1]
     assert model.neighbours[2].indices.tolist() == [0]
 
 
 def test_cooccurrence_scores_name_the_history_item_that_contributed_most():
-    model = scoring.build_cooccurrence(SHOPPERS, ITEMS, 4)
+    model = engine.build_cooccurrence(SHOPPERS, ITEMS, 4)
 
-    scores, contributors = scoring.cooccurrence_scores(model, [1, 2], [1.0, 1.0], [0, 3])
+    scores, contributors = engine.cooccurrence_scores(model, [1, 2], [1.0, 1.0], [0, 3])
 
     assert scores[0] == pytest.approx(2 / math.sqrt(6) + 1 / math.sqrt(3))
     assert contributors.tolist() == [1, -1]
     assert scores[1] == 0
     # weighting the history changes who contributed most
-    _, contributors = scoring.cooccurrence_scores(model, [1, 2], [0.1, 1.0], [0])
+    _, contributors = engine.cooccurrence_scores(model, [1, 2], [0.1, 1.0], [0])
     assert contributors.tolist() == [2]
 
 
 def test_cooccurrence_scores_equal_the_dense_computation():
     rng = np.random.default_rng(4)
     shoppers, items = rng.integers(0, 40, 300), rng.integers(0, 60, 300)
-    model = scoring.build_cooccurrence(shoppers, items, 60, n_neighbours=8)
+    model = engine.build_cooccurrence(shoppers, items, 60, n_neighbours=8)
     history, weights = np.array([3, 7, 7, 20]), np.array([1.0, 0.5, 0.25, 2.0])
     candidates = rng.permutation(60)[:35]
 
-    scores, contributors = scoring.cooccurrence_scores(model, history, weights, candidates)
+    scores, contributors = engine.cooccurrence_scores(model, history, weights, candidates)
 
     block = model.neighbours.toarray()[history][:, candidates] * weights[:, None]
     np.testing.assert_allclose(scores, block.sum(axis=0), rtol=1e-6)
@@ -211,21 +211,21 @@ def test_cooccurrence_scores_equal_the_dense_computation():
 
 
 def test_cooccurrence_candidates_are_the_history_items_neighbours():
-    model = scoring.build_cooccurrence(SHOPPERS, ITEMS, 4)
+    model = engine.build_cooccurrence(SHOPPERS, ITEMS, 4)
 
-    assert scoring.cooccurrence_candidates(model, [1]).tolist() == [0]
-    assert scoring.cooccurrence_candidates(model, [0]).tolist() == [1, 2]
+    assert engine.cooccurrence_candidates(model, [1]).tolist() == [0]
+    assert engine.cooccurrence_candidates(model, [0]).tolist() == [1, 2]
     # the strongest first when limited (cos(0, 1) > cos(0, 2)), without what the pool already has
-    assert scoring.cooccurrence_candidates(model, [0], [1.0], limit=1).tolist() == [1]
-    assert scoring.cooccurrence_candidates(model, [0], [1.0], exclude=[1], limit=1).tolist() == [2]
-    assert scoring.cooccurrence_candidates(model, []).tolist() == []
+    assert engine.cooccurrence_candidates(model, [0], [1.0], limit=1).tolist() == [1]
+    assert engine.cooccurrence_candidates(model, [0], [1.0], exclude=[1], limit=1).tolist() == [2]
+    assert engine.cooccurrence_candidates(model, []).tolist() == []
 
 
 # --------------------------------------------------------------------------- popularity
 
 
 def test_popularity_counts_scores_and_top():
-    popularity = scoring.build_popularity(
+    popularity = engine.build_popularity(
         np.array([2, 2, 2, 0, 0, 1, 3]), 5, categories=["Tape", "Glue", "Tape", "Glue", "Tape"]
     )
 
@@ -240,8 +240,8 @@ def test_trending_popularity_weighs_recent_events_more():
     items = np.array([0, 0, 0, 1, 1])
     ages = np.array([30.0, 30.0, 30.0, 0.0, 0.0])
 
-    all_time = scoring.build_popularity(items, 2)
-    trending = scoring.build_popularity(items, 2, ages_days=ages, half_life_days=7.0)
+    all_time = engine.build_popularity(items, 2)
+    trending = engine.build_popularity(items, 2, ages_days=ages, half_life_days=7.0)
 
     assert all_time.top(1).tolist() == [0]
     assert trending.top(1).tolist() == [1]
@@ -266,7 +266,7 @@ def test_hybrid_parts_hand_computed():
     pop = np.array([0.0, 1.0, 0.5, 0.2])
     support = np.array([0.0, 3.0, 1.0, 1.0])
 
-    parts = scoring.hybrid_parts(sims, co, pop, support, settings)
+    parts = engine.hybrid_parts(sims, co, pop, support, settings)
 
     # profile: best 0.9 -> 1, the 3rd best 0.5 -> 0
     np.testing.assert_allclose(parts["profile"], [1.0, 0.75, 0.0, -0.75])
@@ -284,11 +284,11 @@ def test_hybrid_parts_batch_equals_one_shopper_at_a_time():
     pop, support = rng.random(50), rng.integers(0, 5, 50).astype(float)
     settings = HybridSettings(profile_anchor=20)
 
-    batch = scoring.hybrid_parts(sims, co, pop, support, settings)
+    batch = engine.hybrid_parts(sims, co, pop, support, settings)
 
     for row in range(3):
-        single = scoring.hybrid_parts(sims[row], co[row], pop, support, settings)
-        for name in scoring.PARTS:
+        single = engine.hybrid_parts(sims[row], co[row], pop, support, settings)
+        for name in engine.PARTS:
             np.testing.assert_allclose(batch[name][row], single[name])
 
 
@@ -299,7 +299,7 @@ def test_an_item_nobody_bought_yet_competes_on_profile_similarity():
     co = np.array([0.0, 1.0, 0.5, 0.5])
     support = np.array([0.0, 50.0, 50.0, 50.0])
 
-    parts = scoring.hybrid_parts(sims, co, np.zeros(4), support, settings)
+    parts = engine.hybrid_parts(sims, co, np.zeros(4), support, settings)
     score = sum(parts.values())
     linear = settings.profile_weight * parts["profile"] + settings.cooccurrence_weight * co
 
@@ -328,16 +328,16 @@ def _shop():
 
 def test_hybrid_score_reasons_name_the_right_evidence():
     vectors, categories, shoppers, items = _shop()
-    cooccurrence = scoring.build_cooccurrence(shoppers, items, 6)
-    popularity = scoring.build_popularity(np.array(items), 6, categories=categories)
+    cooccurrence = engine.build_cooccurrence(shoppers, items, 6)
+    popularity = engine.build_popularity(np.array(items), 6, categories=categories)
     history = np.array([0, 1])
     types = ["purchase", "view"]
-    weights = scoring.event_weights(types, [0, 1], ProfileSettings())
-    profile = scoring.profile_vector(vectors[history], list(zip(types, [0, 1], strict=True)))
+    weights = engine.event_weights(types, [0, 1], ProfileSettings())
+    profile = engine.profile_vector(vectors[history], list(zip(types, [0, 1], strict=True)))
     query_vector = unit(0, 0, 1, 0.05)
     candidates = np.array([2, 3, 4, 5])
 
-    scored = scoring.hybrid_score(
+    scored = engine.hybrid_score(
         candidates=candidates,
         candidate_vectors=vectors[candidates],
         profile=profile,
@@ -358,7 +358,7 @@ def test_hybrid_score_reasons_name_the_right_evidence():
     assert reasons[4] == Reason("search", query="cordless drill")
     assert reasons[5] == Reason("popular", category="Tape")
     # the parts add up to the score, best first
-    total = sum(scored.parts[name] for name in scoring.PARTS)
+    total = sum(scored.parts[name] for name in engine.PARTS)
     np.testing.assert_allclose(total, scored.scores)
     assert list(scored.scores) == sorted(scored.scores, reverse=True)
     title = {0: "P0", 1: "P1"}.get
@@ -367,15 +367,15 @@ def test_hybrid_score_reasons_name_the_right_evidence():
     assert reasons[4].text(title) == "matches your search 'cordless drill'"
     assert reasons[5].text(title) == "popular in Tape"
     row = scored.as_list()[0]
-    assert set(row) == {"item", "score", "parts", "reason"} and set(row["parts"]) == set(scoring.PARTS)
+    assert set(row) == {"item", "score", "parts", "reason"} and set(row["parts"]) == set(engine.PARTS)
 
 
 def test_fallback_for_a_shopper_with_no_events():
     vectors, categories, shoppers, items = _shop()
-    popularity = scoring.build_popularity(np.array(items), 6, categories=categories)
+    popularity = engine.build_popularity(np.array(items), 6, categories=categories)
 
-    scored = scoring.fallback(popularity, 3)
-    glue = scoring.fallback(popularity, 3, category="Glue")
+    scored = engine.fallback(popularity, 3)
+    glue = engine.fallback(popularity, 3, category="Glue")
 
     assert scored.items.tolist() == [5, 1, 3]
     assert scored.reasons == [
@@ -384,7 +384,7 @@ def test_fallback_for_a_shopper_with_no_events():
         Reason("popular", category="Glue"),
     ]
     assert glue.items.tolist() == [3]
-    assert scoring.fallback(popularity, 1, trending=True).reasons == [Reason("trending", category="Tape")]
+    assert engine.fallback(popularity, 1, trending=True).reasons == [Reason("trending", category="Tape")]
 
 
 # --------------------------------------------------------------------------- MMR
@@ -394,8 +394,8 @@ def test_mmr_picks_a_diverse_item_over_a_near_duplicate():
     vectors = np.stack([unit(1, 0, 0), unit(1, 0.05, 0), unit(0, 1, 0)])
     scores = np.array([1.0, 0.99, 0.9])
 
-    assert scoring.mmr([10, 11, 12], scores, vectors, 1.0, 2).tolist() == [10, 11]
-    assert scoring.mmr([10, 11, 12], scores, vectors, 0.5, 2).tolist() == [10, 12]
+    assert engine.mmr([10, 11, 12], scores, vectors, 1.0, 2).tolist() == [10, 11]
+    assert engine.mmr([10, 11, 12], scores, vectors, 0.5, 2).tolist() == [10, 12]
 
 
 def _mmr_reference(candidates, scores, vectors, lambda_, k):
@@ -422,7 +422,7 @@ def test_mmr_pruning_gives_the_same_picks_as_plain_mmr(lambda_):
     scores = rng.random(200)
     candidates = list(range(100, 300))
 
-    assert scoring.mmr(candidates, scores, vectors, lambda_, 10, top=None).tolist() == _mmr_reference(
+    assert engine.mmr(candidates, scores, vectors, lambda_, 10, top=None).tolist() == _mmr_reference(
         candidates, scores, vectors, lambda_, 10
     )
 
@@ -432,7 +432,7 @@ def test_mmr_considers_only_the_top_candidates():
     scores = np.array([1.0, 0.99, 0.9])
 
     # the diverse third item is out of reach when only the two best are considered
-    assert scoring.mmr([10, 11, 12], scores, vectors, 0.5, 2, top=2).tolist() == [10, 11]
+    assert engine.mmr([10, 11, 12], scores, vectors, 0.5, 2, top=2).tolist() == [10, 11]
 
 
 def test_recommend_applies_the_store_diversity():
@@ -440,11 +440,11 @@ def test_recommend_applies_the_store_diversity():
     profile = unit(1, 0.3, 0)
     common = dict(candidates=[0, 1, 2], candidate_vectors=vectors, profile=profile)
 
-    plain = scoring.recommend(
-        2, scoring.hybrid_score(**common, settings=HybridSettings(mmr_lambda=1.0, profile_anchor=3))
+    plain = engine.recommend(
+        2, engine.hybrid_score(**common, settings=HybridSettings(mmr_lambda=1.0, profile_anchor=3))
     )
     diverse_settings = HybridSettings(mmr_lambda=0.3, profile_anchor=3)
-    diverse = scoring.recommend(2, scoring.hybrid_score(**common, settings=diverse_settings), diverse_settings)
+    diverse = engine.recommend(2, engine.hybrid_score(**common, settings=diverse_settings), diverse_settings)
 
     assert plain.items.tolist() == [1, 0]
     assert diverse.items.tolist() == [1, 2]

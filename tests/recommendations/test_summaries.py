@@ -6,8 +6,8 @@ import pytest
 from catalog.models import Job
 from catalog.services.jobs import run_job
 from recommendations.models import Shopper, ShopperProfile
-from recommendations.profiles import profile_refresh_one
-from recommendations.summaries import LEAD, summary_prompt, summary_run, summary_start
+from recommendations.services.profiles import profile_refresh_one
+from recommendations.services.summaries import LEAD, summary_prompt, summary_run, summary_start
 
 pytestmark = pytest.mark.django_db
 

@@ -160,7 +160,7 @@ def test_an_editor_uploads_events_and_lands_on_the_job(client_as, editor_member,
 
 def test_the_evaluation_page_shows_the_table_and_the_chart_data(client_as, editor_member, behaviour):
     from catalog.services.jobs import run_job
-    from recommendations.evaluating import evaluation_run, evaluation_start
+    from recommendations.services.evaluation import evaluation_run, evaluation_start
 
     run = evaluation_start(store=editor_member.store, membership=editor_member, background=False,
                            params={"methods": ["popularity", "item_knn"]})

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from recommendations.management.commands._common import store_by_slug
-from recommendations.profiles import profiles_refresh
+from recommendations.services.profiles import profiles_refresh
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from catalog.services.jobs import run_job
-from recommendations.embeddings import embeddings_run, embeddings_schedule
 from recommendations.management.commands._common import store_by_slug
+from recommendations.services.embeddings import embeddings_run, embeddings_schedule
 
 
 class Command(BaseCommand):

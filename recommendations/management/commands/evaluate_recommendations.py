@@ -2,10 +2,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.services.jobs import run_job
-from recommendations.evaluating import evaluation_run, evaluation_start, evaluation_table
 from recommendations.evaluation.methods import METHOD_NAMES
 from recommendations.management.commands._common import store_by_slug
 from recommendations.models import EvaluationRun
+from recommendations.selectors.evaluation import evaluation_table
+from recommendations.services.evaluation import evaluation_run, evaluation_start
 
 
 class Command(BaseCommand):

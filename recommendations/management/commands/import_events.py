@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.importing import ImportFileError
-from recommendations.imports import events_import_file, events_import_local_file
 from recommendations.management.commands._common import store_by_slug
+from recommendations.services.event_files import events_import_file, events_import_local_file
 
 
 class Command(BaseCommand):

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from recommendations.engine import HybridSettings
 from recommendations.evaluation import run_evaluation
 from recommendations.evaluation.data import (
     cold_items,
@@ -17,7 +18,6 @@ from recommendations.evaluation.data import (
     subsample_shoppers,
 )
 from recommendations.evaluation.methods import METHOD_NAMES, HybridMethod, TrainSet, make_method
-from recommendations.scoring import HybridSettings
 
 DATA_DIR = Path(
     os.environ.get("AMAZON_SCIENTIFIC_DIR", Path(__file__).resolve().parents[4] / "shared/data/amazon-scientific")

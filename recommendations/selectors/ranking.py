@@ -15,13 +15,13 @@ import numpy as np
 from django.db.models import Q
 
 from catalog.models import Category, Product, Store
-from recommendations import scoring
-from recommendations.candidates import ProductFilter, choose_plan, indexed_rows, nearest, vectors_for
+from recommendations import engine
 from recommendations.config import StoreConfig, store_config
-from recommendations.embedder import configured_model_id
-from recommendations.history import History, build_history, history_rows
+from recommendations.embedding_model import configured_model_id
 from recommendations.models import EMBEDDING_DIMENSIONS, Shopper
-from recommendations.store_models import StoreModel, store_model
+from recommendations.scoring_data import ScoringData, scoring_data
+from recommendations.selectors.candidates import ProductFilter, choose_plan, indexed_rows, nearest, vectors_for
+from recommendations.selectors.history import History, build_history, history_rows
 
 FALLBACK_VERIFY = 4  # the fallback checks k * this many popular products against the database at a time
 PART_LABELS = {"profile": "profile match", "cooccurrence": "bought together", "popularity": "popularity",
@@ -52,7 +52,7 @@ class Recommendation:
     product: Product
     score: float
     parts: dict[str, float]
-    reason: scoring.Reason
+    reason: engine.Reason
     reason_text: str
 
     @property
@@ -78,7 +78,7 @@ class RecommendationList:
 # --------------------------------------------------------------------------- wording
 
 
-def reason_text(reason: scoring.Reason, title_of, *, context: str = "shopper") -> str:
+def reason_text(reason: engine.Reason, title_of, *, context: str = "shopper") -> str:
     """The reason as a merchant reads it. `context` "product" words it for a
     product page ("often bought with this") instead of a shopper's list."""
     if reason.kind == "new":
@@ -105,7 +105,7 @@ def category_and_descendants(*, store: Store, category_id: int | None) -> tuple[
     ).values_list("pk", flat=True))
 
 
-def matching_mask(model: StoreModel, product_filter: ProductFilter) -> np.ndarray:
+def matching_mask(model: ScoringData, product_filter: ProductFilter) -> np.ndarray:
     mask = model.in_stock.copy() if product_filter.in_stock else np.ones(model.n_items, dtype=bool)
     if product_filter.category_ids is not None:
         mask &= np.isin(model.category_ids, product_filter.category_ids)
@@ -133,7 +133,7 @@ def recommend_for_shopper(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     config = config or store_config(store=store)
-    model = store_model(store=store, config=config)
+    model = scoring_data(store=store, config=config)
     model_id = configured_model_id()
     history = build_history(history_rows(shopper_ids=[shopper.pk])[shopper.pk], model_id=model_id)
     excluded = set(exclude_product_ids)
@@ -167,10 +167,10 @@ def _personal(*, store, model, model_id, history: History, profile, product_filt
     started = time.perf_counter()
     history_ids, history_types, history_ages, _ = history.embedded()
     if (model.index_of(pool.product_ids) < 0).any() or (model.index_of(history_ids) < 0).any():
-        model = store_model(store=store, config=config, refresh=True)  # products newer than the model
+        model = scoring_data(store=store, config=config, refresh=True)  # products newer than the model
     history_index = model.index_of(history_ids)
     known = history_index >= 0
-    history_weights = scoring.event_weights(history_types, history_ages, config.profile)[known]
+    history_weights = engine.event_weights(history_types, history_ages, config.profile)[known]
     history_index = history_index[known]
     history_vectors = history.vectors[known]
     history_types = [t for t, ok in zip(history_types, known, strict=True) if ok]
@@ -188,13 +188,13 @@ def _personal(*, store, model, model_id, history: History, profile, product_filt
     if len(candidates) == 0:
         result = _fallback(store=store, model=model, product_filter=product_filter, k=k, config=config)
         return result
-    scored = scoring.hybrid_score(
+    scored = engine.hybrid_score(
         candidates=candidates, candidate_vectors=vectors, profile=profile,
         history_items=history_index, history_vectors=history_vectors, history_weights=history_weights,
         history_event_types=history_types, cooccurrence=model.cooccurrence, popularity=model.popularity,
         settings=settings, queries=history.queries, query_vectors=history.query_vectors,
     )
-    chosen = scoring.recommend(k, scored, settings)
+    chosen = engine.recommend(k, scored, settings)
     timings["rerank_ms"] = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     items = materialise(store=store, model=model, scored=chosen, product_filter=product_filter)
@@ -215,17 +215,17 @@ def cooccurrence_pool(*, model, history_index, history_weights, skip, product_fi
     `skip` (the pgvector pool) and pass the filter, with their vectors."""
     if len(history_index) == 0 or limit == 0:
         return np.zeros(0, dtype=np.int64), np.zeros((0, EMBEDDING_DIMENSIONS), np.float32)
-    related = scoring.cooccurrence_candidates(model.cooccurrence, history_index)
+    related = engine.cooccurrence_candidates(model.cooccurrence, history_index)
     related = related[~np.isin(related, skip)]
     if len(related) > limit:
-        strength, _ = scoring.cooccurrence_scores(model.cooccurrence, history_index, history_weights, related)
+        strength, _ = engine.cooccurrence_scores(model.cooccurrence, history_index, history_weights, related)
         related = related[np.argsort(-strength, kind="stable")[:limit]]
     ids, vectors = vectors_for(product_ids=model.product_ids[related], product_filter=product_filter,
                                model_id=model_id)
     return model.index_of(ids), vectors
 
 
-def materialise(*, store, model: StoreModel, scored: scoring.Scored, context: str = "shopper",
+def materialise(*, store, model: ScoringData, scored: engine.Scored, context: str = "shopper",
                 product_filter: ProductFilter | None = None):
     """Products, parts and worded reasons of a scored list (reasons are worked out
     by the scoring package for these items only)."""
@@ -234,7 +234,7 @@ def materialise(*, store, model: StoreModel, scored: scoring.Scored, context: st
                             product_filter=product_filter)
 
 
-def materialise_rows(*, store, model: StoreModel, items, scores, parts, reasons, context: str = "shopper",
+def materialise_rows(*, store, model: ScoringData, items, scores, parts, reasons, context: str = "shopper",
                      product_filter: ProductFilter | None = None):
     """`product_filter`: drop the products that no longer pass it (the candidates
     were filtered on the embeddings' copies of stock and category)."""
@@ -260,7 +260,7 @@ def materialise_rows(*, store, model: StoreModel, items, scores, parts, reasons,
     return rows
 
 
-def _fallback(*, store, model: StoreModel, product_filter: ProductFilter, k: int, config: StoreConfig):
+def _fallback(*, store, model: ScoringData, product_filter: ProductFilter, k: int, config: StoreConfig):
     """The most popular (or trending) products that pass the filter; products
     nobody touched yet come last, oldest first, as "new in <category>"."""
     trending = config.hybrid.fallback == "trending"
@@ -279,7 +279,7 @@ def _fallback(*, store, model: StoreModel, product_filter: ProductFilter, k: int
     items = np.asarray(picked, dtype=np.int64)
     kind = "trending" if trending else "popular"
     reasons = [
-        scoring.Reason(kind if popularity.counts[i] > 0 else "new", category=model.category_names[i] or None)
+        engine.Reason(kind if popularity.counts[i] > 0 else "new", category=model.category_names[i] or None)
         for i in items
     ]
     scores = popularity.scores[items]

@@ -17,7 +17,7 @@ from catalog.importing import ImportFileError
 from catalog.models import Job, JobError, Membership, Store
 from catalog.permissions import require
 from catalog.services.jobs import job_create, job_progress, job_record_error
-from recommendations.ingestion import EventFile, IngestReport, events_ingest, read_event_csv
+from recommendations.services.ingestion import EventFile, IngestReport, events_ingest, read_event_csv
 
 logger = logging.getLogger(__name__)
 

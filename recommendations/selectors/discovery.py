@@ -19,19 +19,19 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F
 
 from catalog.models import Product, Store
-from recommendations import scoring
-from recommendations.candidates import ProductFilter, choose_plan, indexed_rows, nearest
+from recommendations import engine
 from recommendations.config import StoreConfig, store_config
-from recommendations.embedder import configured_model_id, embed_texts
+from recommendations.embedding_model import configured_model_id, embed_texts
 from recommendations.models import ProductEmbedding
-from recommendations.ranking import (
+from recommendations.scoring_data import scoring_data
+from recommendations.selectors.candidates import ProductFilter, choose_plan, indexed_rows, nearest
+from recommendations.selectors.ranking import (
     Recommendation,
     category_and_descendants,
     cooccurrence_pool,
     matching_mask,
     materialise,
 )
-from recommendations.store_models import store_model
 from recommendations.vectors import VectorBytes, vector_from_bytes
 
 SIMILAR_POOL = 60
@@ -61,13 +61,13 @@ def similar_products(
     if vector is None:
         return []
     config = config or store_config(store=store)
-    model = store_model(store=store, config=config)
+    model = scoring_data(store=store, config=config)
     model_id = configured_model_id()
     product_filter = ProductFilter(store_id=store.pk, in_stock=in_stock, exclude_ids=frozenset({product.pk}))
     plan = choose_plan(matching=int(matching_mask(model, product_filter).sum()), indexed=indexed_rows())
     pool = nearest(vector=vector, limit=SIMILAR_POOL, product_filter=product_filter, model_id=model_id, plan=plan)
     if (model.index_of([product.pk, *pool.product_ids]) < 0).any():
-        model = store_model(store=store, config=config, refresh=True)
+        model = scoring_data(store=store, config=config, refresh=True)
     own = model.index_of([product.pk])
     pool_index = model.index_of(pool.product_ids)
     keep = pool_index >= 0
@@ -84,12 +84,12 @@ def similar_products(
     # orders lookalikes among themselves rather than replacing them.
     settings = replace(config.hybrid,
                        cooccurrence_weight=config.hybrid.cooccurrence_weight * SIMILAR_COOCCURRENCE_SHARE)
-    scored = scoring.hybrid_score(
+    scored = engine.hybrid_score(
         candidates=candidates, candidate_vectors=vectors, profile=vector, history_items=own,
         history_vectors=vector[None, :], history_weights=[1.0], history_event_types=["view"],
         cooccurrence=model.cooccurrence, popularity=model.popularity, settings=settings,
     )
-    return materialise(store=store, model=model, scored=scoring.recommend(k, scored, settings), context="product",
+    return materialise(store=store, model=model, scored=engine.recommend(k, scored, settings), context="product",
                        product_filter=product_filter)
 
 
@@ -141,7 +141,7 @@ def semantic_search(
     )
     vector = embed_texts([query])[0]
     config = store_config(store=store)
-    model = store_model(store=store, config=config)
+    model = scoring_data(store=store, config=config)
     plan = choose_plan(matching=int(matching_mask(model, product_filter).sum()), indexed=indexed_rows())
     pool = nearest(vector=vector, limit=SEARCH_POOL, product_filter=product_filter,
                    model_id=configured_model_id(), plan=plan)

@@ -10,6 +10,7 @@ from django.db.models import F, Q, QuerySet
 
 from catalog.models import Job, Store
 from catalog.selectors import count_capped
+from recommendations.errors import ShopperNotFound
 from recommendations.models import EvaluationRun, Event, Shopper, ShopperProfile
 
 PAGE_SIZE = 50
@@ -65,8 +66,11 @@ def shopper_page(*, store: Store, q: str = "", cursor: str | None = None, page_s
 
 
 def shopper_for_store(*, store: Store, shopper_id: int) -> Shopper:
-    """The shopper, or Shopper.DoesNotExist when it is not this store's."""
-    return Shopper.objects.select_related("store").get(store=store, pk=shopper_id)
+    """The shopper, or ShopperNotFound when it is not this store's."""
+    shopper = Shopper.objects.select_related("store").filter(store=store, pk=shopper_id).first()
+    if shopper is None:
+        raise ShopperNotFound("No such shopper in this store.")
+    return shopper
 
 
 def shopper_profile(*, shopper: Shopper) -> ShopperProfile | None:

@@ -1,5 +1,5 @@
 """The optional readable interest summary of a shopper, written by the
-generation model (the `inference` runtime) in a job, from the profile's facts
+generation model (catalog.generation_model) in a job, from the profile's facts
 only: top categories and brands, recent products and searches. The merchant
 starts it with a button; its text is shown as model output (escaped, labelled).
 """
@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.utils import timezone
 
+from catalog import generation_model
 from catalog.models import Job, Membership, Product
 from catalog.permissions import require
 from catalog.services.jobs import job_create, job_progress
 from recommendations.models import Event, Shopper, ShopperProfile
-from recommendations.profiles import profile_refresh_one
+from recommendations.services.profiles import profile_refresh_one
 
 logger = logging.getLogger(__name__)
 
@@ -74,26 +74,15 @@ def _recent_titles(shopper: Shopper) -> list[str]:
 
 
 def generate_text(prompt: str) -> tuple[str, str]:
-    """(completion, model id) from the generation model the GENERATION_* settings
-    name. Raises inference.InferenceError with a readable reason (the job shows it)."""
-    from inference import GenerationParams, InferenceError, ModelSpec, get_generator
-
-    spec = ModelSpec.from_setting(
-        settings.GENERATION_MODEL,
-        model_name=settings.GENERATION_MODEL_NAME or None,
-        api_key=settings.GENERATION_API_KEY or None,
-        device=settings.GENERATION_DEVICE,
-        batch_size=1,
-        cache_dir=settings.MODEL_CACHE_DIR,
-        context_length=settings.GENERATION_CONTEXT_LENGTH or None,
-        num_threads=settings.TORCH_THREADS or None,
-    )
+    """(completion, model id) from the configured generation model. Raises
+    ModelUnavailable with a readable reason (the job shows it)."""
+    runtime = generation_model.runtime_for()
     # low temperature, one line: a sentence of facts, not a story
-    params = GenerationParams(max_new_tokens=MAX_NEW_TOKENS, temperature=0.2, stop=("\n",), seed=0)
-    result = get_generator(spec).generate([prompt], params=params)[0]
-    if result.finish_reason == "error":
-        raise InferenceError(result.error or "generation failed")
-    return result.text, result.model_id
+    params = {"max_new_tokens": MAX_NEW_TOKENS, "temperature": 0.2, "stop": ["\n"], "seed": 0}
+    completion = runtime.complete([prompt], params)[0]
+    if completion.error:
+        raise generation_model.ModelUnavailable(completion.error)
+    return completion.text, runtime.model_id
 
 
 def summary_run(job: Job) -> dict:

@@ -314,7 +314,7 @@ def events_ingest(
             on_chunk(report)
     report.rejected.sort(key=lambda rejection: rejection.row)
     if report.accepted:
-        from recommendations.profiles import profiles_schedule_refresh
+        from recommendations.services.profiles import profiles_schedule_refresh
 
         transaction.on_commit(lambda: profiles_schedule_refresh(store=store))
     logger.info("events.ingested", extra={"store": store.pk, "source": source, **report.as_dict()})

@@ -4,7 +4,7 @@
 The stored profile is what the merchant reads (top categories and brands,
 counts, recent searches, the optional summary) plus the vector. A
 recommendation computes the vector again from the same history with the same
-code (recommendations.history), so it is never behind the latest event.
+code (recommendations.selectors.history), so it is never behind the latest event.
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from catalog.models import Job, Product, Store
+from catalog.models import Job, Membership, Product, Store
+from catalog.permissions import require
 from catalog.services.jobs import job_create, job_progress
-from recommendations import scoring
+from recommendations import engine
 from recommendations.config import StoreConfig, store_config
-from recommendations.embedder import configured_model_id, embed_texts
-from recommendations.history import History, build_history, history_rows
+from recommendations.embedding_model import configured_model_id, embed_texts
+from recommendations.errors import ShopperNotFound
 from recommendations.models import Event, Shopper, ShopperProfile
+from recommendations.selectors.history import History, build_history, history_rows
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +60,14 @@ def profiles_mark_stale_for_products(*, store: Store, product_ids: list[int]) ->
     return count
 
 
+def profiles_rebuild(*, membership: Membership) -> Job:
+    """A member asks for every profile of the store to be rebuilt (after changing settings)."""
+    require(membership, "catalog.edit")
+    return profiles_rebuild_start(store=membership.store, user=membership.user)
+
+
 def profiles_rebuild_start(*, store: Store, user=None) -> Job:
-    """A job that rebuilds every profile of the store (after changing settings)."""
+    """A job that rebuilds every profile of the store."""
     return job_create(store=store, kind=Job.Kind.PROFILES, title="Rebuild shopper profiles", task_name=REBUILD_TASK,
                       user=user, total=Shopper.objects.filter(store=store).count())
 
@@ -117,8 +125,16 @@ def profiles_build(*, store: Store, shoppers: list[tuple[int, object]], config: 
     _clear_stale(shoppers)
 
 
+def profile_rebuild(*, shopper: Shopper, membership: Membership) -> ShopperProfile:
+    """A member rebuilds one shopper's profile now (the shopper page's button)."""
+    require(membership, "catalog.edit")
+    if shopper.store_id != membership.store_id:
+        raise ShopperNotFound("No such shopper in this store.")
+    return profile_refresh_one(shopper=shopper)
+
+
 def profile_refresh_one(*, shopper: Shopper) -> ShopperProfile:
-    """Build one shopper's profile now (the shopper page's "rebuild" button, tests)."""
+    """Build one shopper's profile now (before an interest summary is written, tests)."""
     profiles_build(store=shopper.store, shoppers=[(shopper.pk, shopper.events_updated_at)],
                    config=store_config(store=shopper.store))
     return ShopperProfile.objects.get(shopper=shopper)
@@ -154,11 +170,11 @@ def _chunks(items: list, size: int):
         yield items[start : start + size]
 
 
-def _top_categories_and_brands(history: History, facts: dict, settings: scoring.ProfileSettings):
+def _top_categories_and_brands(history: History, facts: dict, settings: engine.ProfileSettings):
     """The shares of interest per category and brand, weighted like the profile vector."""
     if not history.product_ids:
         return [], []
-    weights = scoring.event_weights(history.event_types, history.ages, settings)
+    weights = engine.event_weights(history.event_types, history.ages, settings)
     by_category: dict[str, float] = defaultdict(float)
     by_brand: dict[str, float] = defaultdict(float)
     for product_id, weight in zip(history.product_ids, weights, strict=True):

@@ -1,8 +1,8 @@
-"""The content app's one doorway to the model runtime (the `inference`
-package): parameter validation, the model spec from settings, and a generator
-loaded once per worker process (inference keeps one per spec and process).
-Everything else in the app talks to this module, so a change in the
-runtime's API touches one file.
+"""The one doorway to the generation model for every app: parameter
+validation, the model spec from the GENERATION_* settings, and a generator
+loaded once per worker process (the `inference` package keeps one per spec and
+process). Content's drafts and recommendations' interest summaries both come
+through here, so a change in the runtime's API or its settings touches one file.
 
 torch loads only when a model does: web processes validate parameters
 without it."""
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 class ModelUnavailable(Exception):
-    """The generation model cannot be loaded; the message says why, for the job page."""
+    """The generation model cannot be loaded or failed; the message says why, for the job page."""
 
 
 def validate_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -88,8 +88,8 @@ class Runtime:
 
 
 def model_spec(*, model_override: str = ""):
-    """The ModelSpec for the store's default model (GENERATION_* settings) or
-    for a template version's own model."""
+    """The ModelSpec for the configured model (GENERATION_* settings) or for a
+    template version's own model."""
     from inference.spec import ModelSpec
 
     return ModelSpec.from_setting(

@@ -16,13 +16,14 @@ from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from catalog import hooks
-from catalog.models import Job, Product, Store
+from catalog.models import Job, Membership, Product, Store
+from catalog.permissions import require
 from catalog.services.jobs import job_create, job_progress
-from recommendations.embedder import Embedder, configured_model_id, get_embedder
+from recommendations.embedding_model import Embedder, get_embedder
 from recommendations.models import ProductEmbedding
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,12 @@ def filter_columns_sync(*, store: Store, product_ids: list[int] | None = None) -
         return cursor.rowcount
 
 
+def embeddings_refresh(*, membership: Membership, everything: bool = False) -> Job:
+    """A member asks for the store's vectors to be brought up to date (all of them with `everything`)."""
+    require(membership, "catalog.edit")
+    return embeddings_schedule(store=membership.store, user=membership.user, everything=everything)
+
+
 def embeddings_schedule(*, store: Store, user=None, everything: bool = False) -> Job:
     """The embedding job for the store: a queued one that will see these changes,
     or a new one (a running job may already be past them)."""
@@ -160,7 +167,7 @@ def embeddings_run(job: Job) -> dict:
         changed += embedded_ids
         job_progress(job, done=done, total=max(total, done))
     if changed:
-        from recommendations.profiles import profiles_mark_stale_for_products
+        from recommendations.services.profiles import profiles_mark_stale_for_products
 
         profiles_mark_stale_for_products(store=store, product_ids=changed)
     logger.info("embeddings.done", extra={"store": store.pk, "processed": done, "embedded": embedded})
@@ -202,28 +209,3 @@ def embed_batch(*, store: Store, embedder: Embedder, size: int) -> tuple[int, li
         if unchanged:
             ProductEmbedding.objects.bulk_update(unchanged, ROW_FIELDS)
     return len(rows), [row.product_id for row in stale]
-
-
-# --------------------------------------------------------------------------- reads
-
-
-def embedding_status(*, store: Store) -> dict:
-    """How current the store's vectors are, for the settings page and the home page."""
-    model_id = configured_model_id()
-    products = Product.objects.filter(store=store).count()
-    counts = ProductEmbedding.objects.filter(store=store).aggregate(
-        current=Count("pk", filter=Q(model_id=model_id, embedding__isnull=False, dirty=False)),
-        dirty=Count("pk", filter=Q(dirty=True)),
-        other_model=Count("pk", filter=~Q(model_id=model_id) & Q(embedding__isnull=False)),
-        last=Max("embedded_at"),
-    )
-    return {
-        "model_id": model_id,
-        "products": products,
-        "current": counts["current"],
-        "waiting": max(products - counts["current"], 0),
-        "dirty": counts["dirty"],
-        "other_model": counts["other_model"],
-        "last_embedded_at": counts["last"],
-        "active_job": Job.objects.filter(store=store, kind=Job.Kind.EMBEDDING, status__in=Job.ACTIVE_STATUSES).first(),
-    }

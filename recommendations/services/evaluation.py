@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 
-import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -21,12 +20,12 @@ from catalog.models import Job, Membership, Store
 from catalog.permissions import require
 from catalog.services.jobs import job_create, job_progress
 from recommendations.config import store_config
-from recommendations.embedder import get_embedder
-from recommendations.embeddings import embed_batch, embeddings_sync
+from recommendations.embedding_model import get_embedder
 from recommendations.evaluation import make_data, run_evaluation
 from recommendations.evaluation.data import InteractionData, subsample_shoppers
 from recommendations.evaluation.methods import METHOD_NAMES
 from recommendations.models import EMBEDDING_DIMENSIONS, EvaluationRun, Event, ProductEmbedding
+from recommendations.services.embeddings import embed_batch, embeddings_sync
 from recommendations.vectors import VectorBytes, stack, vector_from_bytes
 
 logger = logging.getLogger(__name__)
@@ -136,47 +135,3 @@ def evaluation_run(job: Job) -> dict:
         summary[f"{name} ndcg@{k}"] = runs["normal"][f"ndcg@{k}"]
     logger.info("evaluation.done", extra={"store": store.pk, "run": run.pk, **summary})
     return summary
-
-
-def evaluation_chart(*, runs: list[EvaluationRun], metric: str) -> dict:
-    """Chart.js data: one line per method across finished runs, oldest first."""
-    finished = [run for run in reversed(runs) if run.result]
-    methods = [name for name in METHOD_NAMES if any(name in run.methods for run in finished)]
-    return {
-        "labels": [f"#{run.pk} {run.created_at:%m-%d %H:%M}" for run in finished],
-        "datasets": [
-            {"label": name, "data": [_metric(run, name, metric) for run in finished]}
-            for name in methods
-        ],
-    }
-
-
-def _metric(run: EvaluationRun, method: str, metric: str) -> float | None:
-    """A metric like "normal ndcg" or "cold recall", at the run's own k."""
-    part, _, name = metric.partition(" ")
-    k = run.params.get("k", 10)
-    value = run.methods.get(method, {}).get(part, {}).get(f"{name}@{k}")
-    return None if value is None or not np.isfinite(value) else float(value)
-
-
-def evaluation_table(run: EvaluationRun | None) -> list[dict]:
-    """One row per method with the run's metrics; `best` names the columns it leads."""
-    if run is None or not run.result:
-        return []
-    k = run.params.get("k", 10)
-    columns = {"recall": ("normal", f"recall@{k}"), "ndcg": ("normal", f"ndcg@{k}"),
-               "coverage": ("normal", f"coverage@{k}"), "cold_recall": ("cold", f"recall@{k}")}
-    rows = []
-    # jsonb keeps keys in its own order: list the methods in the usual one
-    for name in sorted(run.methods, key=lambda m: METHOD_NAMES.index(m) if m in METHOD_NAMES else len(METHOD_NAMES)):
-        runs = run.methods[name]
-        rows.append({
-            "method": name, "best": [], **{key: runs[part][metric] for key, (part, metric) in columns.items()},
-            "seconds": round(sum(runs[part]["fit_seconds"] + runs[part]["rank_seconds"] for part in runs), 1),
-        })
-    for key in columns:
-        top = max(row[key] for row in rows)
-        for row in rows:
-            if top > 0 and row[key] == top:
-                row["best"].append(key)
-    return rows

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from catalog.hooks import Section
 from recommendations import selectors
-from recommendations.evaluating import evaluation_table
+from recommendations.selectors.evaluation import evaluation_table
 
 
 def product_similar_section(request, product) -> list[Section]:

@@ -1,9 +1,9 @@
-"""What a store's shoppers did as a whole: popularity (all-time and trending)
-and item co-occurrence, built from its events with recommendations.scoring and
-kept in the process.
+"""A store's scoring data: what its shoppers did as a whole (popularity,
+all-time and trending, and item co-occurrence), built from its events with
+recommendations.engine and cached in the process.
 
-Building costs a few hundred milliseconds for tens of thousands of events, so a
-model is reused until it is MAX_AGE_SECONDS old and events have arrived since
+Building costs a few hundred milliseconds for tens of thousands of events, so it
+is reused until it is MAX_AGE_SECONDS old and events have arrived since
 (checked with one indexed query per request), or the settings changed, or a
 product it does not know shows up. Each web and worker process keeps its own.
 """
@@ -19,7 +19,7 @@ import numpy as np
 from django.db.models import Max
 
 from catalog.models import Product, Store
-from recommendations import scoring
+from recommendations import engine
 from recommendations.config import StoreConfig
 from recommendations.models import Event
 
@@ -29,7 +29,7 @@ MAX_AGE_SECONDS = 60.0
 
 
 @dataclass
-class StoreModel:
+class ScoringData:
     store_id: int
     config_key: tuple
     last_event_id: int
@@ -38,9 +38,9 @@ class StoreModel:
     category_ids: np.ndarray  # per index, -1 without a category
     category_names: np.ndarray  # per index, the leaf category's name
     in_stock: np.ndarray  # per index, as of the build (for selectivity estimates only)
-    popularity: scoring.Popularity
-    trending: scoring.Popularity
-    cooccurrence: scoring.CooccurrenceModel
+    popularity: engine.Popularity
+    trending: engine.Popularity
+    cooccurrence: engine.CooccurrenceModel
     events: int
 
     @property
@@ -67,7 +67,7 @@ class StoreModel:
         return getattr(self, cached)
 
 
-_models: dict[int, StoreModel] = {}
+_models: dict[int, ScoringData] = {}
 _locks: dict[int, threading.Lock] = {}
 _guard = threading.Lock()
 
@@ -85,7 +85,7 @@ def _last_event_id(store: Store) -> int:
     return Event.objects.filter(store=store).aggregate(last=Max("id"))["last"] or 0
 
 
-def store_model(*, store: Store, config: StoreConfig, refresh: bool = False) -> StoreModel:
+def scoring_data(*, store: Store, config: StoreConfig, refresh: bool = False) -> ScoringData:
     """The store's model, rebuilt when it is out of date (see the module docstring)."""
     last_event_id = _last_event_id(store)
     model = _models.get(store.pk)
@@ -97,23 +97,23 @@ def store_model(*, store: Store, config: StoreConfig, refresh: bool = False) -> 
         model = _models.get(store.pk)
         if not refresh and _fresh(model, config, last_event_id):
             return model  # another thread built it while this one waited
-        model = build_store_model(store=store, config=config, last_event_id=last_event_id)
+        model = build_scoring_data(store=store, config=config, last_event_id=last_event_id)
         _models[store.pk] = model
         return model
 
 
-def _fresh(model: StoreModel | None, config: StoreConfig, last_event_id: int) -> bool:
+def _fresh(model: ScoringData | None, config: StoreConfig, last_event_id: int) -> bool:
     if model is None or model.config_key != model_key(config):
         return False
     return model.last_event_id == last_event_id or time.monotonic() - model.built_at < MAX_AGE_SECONDS
 
 
-def forget_store_models() -> None:
+def forget_scoring_data() -> None:
     """Drop every cached model (tests, and after bulk changes in a command)."""
     _models.clear()
 
 
-def build_store_model(*, store: Store, config: StoreConfig, last_event_id: int | None = None) -> StoreModel:
+def build_scoring_data(*, store: Store, config: StoreConfig, last_event_id: int | None = None) -> ScoringData:
     started = time.perf_counter()
     if last_event_id is None:
         last_event_id = _last_event_id(store)
@@ -136,13 +136,13 @@ def build_store_model(*, store: Store, config: StoreConfig, last_event_id: int |
     items = np.fromiter((index[row[1]] for row in rows), dtype=np.int64, count=len(rows))
     seconds = np.fromiter((row[2].timestamp() for row in rows), dtype=np.float64, count=len(rows))
     n = len(product_ids)
-    popularity = scoring.build_popularity(items, n, categories=category_names)
+    popularity = engine.build_popularity(items, n, categories=category_names)
     ages = (seconds.max() - seconds) / 86400.0 if len(seconds) else seconds
-    trending = scoring.build_popularity(
+    trending = engine.build_popularity(
         items, n, categories=category_names, ages_days=ages, half_life_days=config.hybrid.trending_half_life_days
     )
-    cooccurrence = scoring.build_cooccurrence_from_settings(shoppers, items, n, config.hybrid, order=seconds)
-    model = StoreModel(
+    cooccurrence = engine.build_cooccurrence_from_settings(shoppers, items, n, config.hybrid, order=seconds)
+    model = ScoringData(
         store_id=store.pk, config_key=model_key(config), last_event_id=last_event_id, built_at=time.monotonic(),
         product_ids=product_ids, category_ids=category_ids, category_names=category_names, in_stock=in_stock,
         popularity=popularity, trending=trending, cooccurrence=cooccurrence, events=len(rows),

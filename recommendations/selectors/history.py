@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.db import connection
 
-from recommendations import scoring
+from recommendations import engine
 from recommendations.models import EMBEDDING_DIMENSIONS, SOCIAL_EVENT_TYPES, Event, EventType, ProductEmbedding
 from recommendations.vectors import stack, vector_from_bytes
 
@@ -54,9 +54,9 @@ class History:
         return (np.asarray([self.product_ids[i] for i in rows], dtype=np.int64),
                 [self.event_types[i] for i in rows], [self.ages[i] for i in rows], rows)
 
-    def profile_vector(self, settings: scoring.ProfileSettings) -> np.ndarray | None:
+    def profile_vector(self, settings: engine.ProfileSettings) -> np.ndarray | None:
         _, types, ages, _ = self.embedded()
-        return scoring.profile_vector(
+        return engine.profile_vector(
             self.vectors, list(zip(types, ages, strict=True)), self.query_vectors, self.social_vectors, settings,
             query_ages=self.query_ages or None, social_ages=self.social_ages or None,
         )
