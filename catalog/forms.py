@@ -1,6 +1,8 @@
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from catalog.importing import ImportFileError
+from catalog.services.imports import upload_check_size
 
 
 class ImportUploadForm(forms.Form):
@@ -13,9 +15,10 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
-            limit = settings.IMPORT_MAX_UPLOAD_BYTES / 1e6
-            raise forms.ValidationError(f"The file is {upload.size / 1e6:.1f} MB; the limit is {limit:.0f} MB.")
+        try:
+            upload_check_size(size=upload.size)
+        except ImportFileError as exc:
+            raise forms.ValidationError(str(exc)) from None
         return upload
 
 

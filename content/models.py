@@ -1,6 +1,6 @@
 """Prompt templates and their immutable versions, the brand voice, shopper
-questions, generation jobs and the drafts they write (issue 3). The review
-workflow (issue 4) moves drafts through the statuses defined here."""
+questions, generation jobs and the drafts they write. The review
+workflow (content/services/review.py) moves drafts through the statuses defined here."""
 
 from __future__ import annotations
 
@@ -125,7 +125,7 @@ class ShopperQuestion(models.Model):
     text = models.TextField()
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.DASHBOARD)
-    # The storefront's own id for the shopper (issue 5 links it to its Shopper).
+    # The storefront's own id for the shopper who asked.
     shopper_ref = models.CharField(max_length=200, blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     asked_at = models.DateTimeField()
@@ -204,7 +204,7 @@ class Draft(models.Model):
     variant = models.PositiveSmallIntegerField(default=1)
     prompt = models.TextField(blank=True, default="")  # what the model was given
     generated_text = models.TextField(blank=True, default="")  # as the model wrote it, never changed
-    current_text = models.TextField(blank=True, default="")  # edited by people (issue 4)
+    current_text = models.TextField(blank=True, default="")  # edited by people in review
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.TO_REVIEW)
     checks = models.JSONField(default=list, blank=True)  # [CheckResult.to_dict()] of current_text
     failed_checks = ArrayField(models.CharField(max_length=40), default=list, blank=True)
@@ -220,7 +220,7 @@ class Draft(models.Model):
     # Optimistic locking for edits: a save carries the version it started from.
     version = models.PositiveIntegerField(default=1)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
-    # Review (issue 4): who decided last, and when each step happened.
+    # Review: who decided last, and when each step happened.
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -366,7 +366,7 @@ class PublishedCopyVersion(models.Model):
 
 class PromptComparison(models.Model):
     """Two versions of one template run on the same products with the same
-    seed (screen 5, Compare). Its PromptTrial rows hold the outputs."""
+    seed (Compare). Its PromptTrial rows hold the outputs."""
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="prompt_comparisons")
     template = models.ForeignKey(PromptTemplate, on_delete=models.CASCADE, related_name="comparisons")

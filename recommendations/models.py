@@ -1,5 +1,5 @@
 """Shoppers, their events, product embeddings, shopper profiles, per-store
-recommendation settings and offline evaluation runs (issue 5)."""
+recommendation settings and offline evaluation runs."""
 
 from __future__ import annotations
 

@@ -28,10 +28,7 @@ def import_upload(*, store: Store, membership: Membership, filename: str, data: 
     """Validate an uploaded file and keep it for the preview. Raises
     ImportFileError for a file that cannot be read at all."""
     require(membership, "catalog.edit")
-    if len(data) > settings.IMPORT_MAX_UPLOAD_BYTES:
-        raise importing.ImportFileError(
-            f"The file is {len(data) / 1e6:.1f} MB; the limit is {settings.IMPORT_MAX_UPLOAD_BYTES / 1e6:.0f} MB."
-        )
+    upload_check_size(size=len(data))
     report = importing.validate_file(filename, data)
     batch = ImportBatch(
         store=store,
@@ -47,7 +44,7 @@ def import_upload(*, store: Store, membership: Membership, filename: str, data: 
         errors=[error.as_dict() for error in report.errors[: importing.MAX_ERRORS_KEPT]],
         preview=_preview(report),
     )
-    batch.file.save(_safe_name(filename), ContentFile(data), save=False)
+    batch.file.save(upload_file_name(filename, fallback="upload"), ContentFile(data), save=False)
     batch.save()
     logger.info(
         "import.uploaded",
@@ -56,9 +53,19 @@ def import_upload(*, store: Store, membership: Membership, filename: str, data: 
     return batch
 
 
-def _safe_name(filename: str) -> str:
+def upload_check_size(*, size: int) -> None:
+    """ImportFileError for a file over IMPORT_MAX_UPLOAD_BYTES: the one rule, and
+    the one message, for every upload (catalog and event files, forms and services)."""
+    if size > settings.IMPORT_MAX_UPLOAD_BYTES:
+        raise importing.ImportFileError(
+            f"The file is {size / 1e6:.1f} MB; the limit is {settings.IMPORT_MAX_UPLOAD_BYTES / 1e6:.0f} MB."
+        )
+
+
+def upload_file_name(filename: str, *, fallback: str) -> str:
+    """A name safe to store an uploaded file under: the slug of its stem and its extension."""
     stem, dot, ext = filename.rpartition(".")
-    return f"{slugify(stem or ext)[:80] or 'upload'}{dot}{ext[:5] if dot else ''}"
+    return f"{slugify(stem or ext)[:80] or fallback}{dot}{ext[:5] if dot else ''}"
 
 
 def _preview(report: importing.ValidationReport) -> list[dict]:

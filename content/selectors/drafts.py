@@ -75,7 +75,7 @@ def drafts_waiting_count(store: Store) -> int:
 
 def product_published_copy(*, product: Product, language: str,
                            content_type: str = ContentType.DESCRIPTION) -> str:
-    """The product's live copy of this content type and language (issue 4's
+    """The product's live copy of this content type and language (its
     PublishedCopy), else the merchant's own description from the import."""
     published = (
         PublishedCopy.objects.filter(product=product, content_type=content_type, language=language)

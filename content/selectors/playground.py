@@ -1,4 +1,4 @@
-"""Reads of the prompt playground (screen 5): products to try a prompt on,
+"""Reads of the prompt playground: products to try a prompt on,
 trials and comparisons of a store."""
 
 from __future__ import annotations

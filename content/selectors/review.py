@@ -1,4 +1,4 @@
-"""Reads for the review workflow (issue 4): the queue with its filters, tab
+"""Reads for the review workflow: the queue with its filters, tab
 counts and keyset pagination, the review pane (draft, variants, history),
 published copy and its versions, exports and the prompt-version record.
 

@@ -1,4 +1,4 @@
-"""The prompt playground (screen 5): the prompt a version renders for one
+"""The prompt playground: the prompt a version renders for one
 product, a preview written by the model in the background, and a comparison
 of two versions on the same products with the same seed.
 

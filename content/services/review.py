@@ -1,4 +1,4 @@
-"""The review workflow (issue 4): every change to a draft after generation.
+"""The review workflow: every change to a draft after generation.
 
 Each transition is one function that, in one transaction with the draft row
 locked, checks the store and the permission, refuses a wrong current state

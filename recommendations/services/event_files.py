@@ -7,15 +7,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
-from django.utils.text import slugify
 
-from catalog.importing import ImportFileError
 from catalog.models import Job, JobError, Membership, Store
 from catalog.permissions import require
+from catalog.services.imports import upload_check_size, upload_file_name
 from catalog.services.jobs import job_create, job_progress, job_record_error
 from recommendations.services.ingestion import EventFile, IngestReport, events_ingest, read_event_csv
 
@@ -29,13 +27,9 @@ def events_import_upload(*, store: Store, membership: Membership, filename: str,
     """Check an uploaded events file and start its import job. Raises
     ImportFileError for a file that cannot be read at all."""
     require(membership, "catalog.edit")
-    if len(data) > settings.IMPORT_MAX_UPLOAD_BYTES:
-        raise ImportFileError(
-            f"The file is {len(data) / 1e6:.1f} MB; the limit is {settings.IMPORT_MAX_UPLOAD_BYTES / 1e6:.0f} MB."
-        )
+    upload_check_size(size=len(data))
     parsed = read_event_csv(data)
-    stem, dot, ext = filename.rpartition(".")
-    name = f"{slugify(stem or ext)[:80] or 'events'}{dot}{ext[:5] if dot else ''}"
+    name = upload_file_name(filename, fallback="events")
     path = default_storage.save(f"event-imports/{store.pk}/{timezone.now():%Y%m%d-%H%M%S}-{name}", ContentFile(data))
     return job_create(
         store=store, kind=Job.Kind.IMPORT, title=f"Import events from {filename}"[:200], task_name=IMPORT_TASK,

@@ -1,1 +1,1 @@
-"""Screens of the recommendations app (screen 7 of PRODUCT.md)."""
+"""Screens of the recommendations app: shoppers, search and the storefront preview, settings and evaluation."""

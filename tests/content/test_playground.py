@@ -1,4 +1,4 @@
-"""The prompt playground and Compare (screen 5): the prompt it shows is the one
+"""The prompt playground and Compare: the prompt it shows is the one
 generation sends, previews and comparisons run on the worker and never become
 drafts, and only members who may generate start them."""
 
