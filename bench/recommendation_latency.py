@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import time
+from collections.abc import Iterable
 from datetime import timedelta
 
 import numpy as np
@@ -43,6 +44,7 @@ def build_store(n_products: int, rebuild: bool = False):
     from catalog.demo import demo_stock, split_category_paths
     from catalog.models import Product, Store
     from recommendations.embedder import configured_model_id
+    from recommendations.embeddings import filter_columns_sync
     from recommendations.ingestion import DATASET_EPOCH, events_ingest
     from recommendations.models import ProductEmbedding
 
@@ -82,15 +84,25 @@ def build_store(n_products: int, rebuild: bool = False):
         products.append(Product(store=store, sku=sku, title=title, brand=record["brand"][:200],
                                 category=categories[source[i]], stock=demo_stock(sku)))
     Product.objects.bulk_create(products, batch_size=5000)
-    ids = [product.pk for product in products]
     now, model_id = timezone.now(), configured_model_id()
+
+    def embedding_row(product: Product, vector: np.ndarray) -> dict:
+        return {"product_id": product.pk, "store_id": store.pk, "model_id": model_id,
+                "embedding": "[" + ",".join(f"{x:.7g}" for x in vector) + "]",
+                "dirty": False, "embedded_at": now, "source_updated_at": now,
+                "in_stock": product.stock > 0, "category_id": product.category_id}
+
+    columns = embedding_columns(written=embedding_row(products[0], vectors[0]).keys())
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DROP INDEX IF EXISTS product_embedding_hnsw")
-        with cursor.copy("COPY recommendations_productembedding (product_id, store_id, embedding, model_id, "
-                         "text_hash, dirty, embedded_at, source_updated_at) FROM STDIN") as copy:
-            for pk, vector in zip(ids, vectors, strict=True):
-                copy.write_row((pk, store.pk, "[" + ",".join(f"{x:.7g}" for x in vector) + "]", model_id, "",
-                                False, now, now))
+        with cursor.copy(f"COPY {ProductEmbedding._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for product, vector in zip(products, vectors, strict=True):
+                row = embedding_row(product, vector)
+                copy.write_row([row.get(column, default) for column, default in columns.items()])
+    # The rule the app keeps the filter columns by: it must find nothing to change.
+    if changed := filter_columns_sync(store=store):
+        raise SystemExit(f"build_store wrote {changed:,} embedding rows whose filter columns differ from "
+                         "recommendations.embeddings.filter_columns_sync's; make it write what the app does")
     load_seconds = time.perf_counter() - started
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -116,6 +128,23 @@ def build_store(n_products: int, rebuild: bool = False):
     ingest_seconds = time.perf_counter() - started
     return store, {"load_s": load_seconds, "index_s": index_seconds, "events": report.accepted,
                    "ingest_s": ingest_seconds}
+
+
+def embedding_columns(*, written: Iterable[str]) -> dict[str, object]:
+    """Every column of the embedding table, each with the model's default for rows
+    that do not set it. A Django default is no database default: a column left out
+    of a COPY is NULL (as `in_stock` was when migration 0002 added it), so the COPY
+    names every column, and a new NOT NULL one without a default stops the build."""
+    from recommendations.models import ProductEmbedding
+
+    written, columns = set(written), {}
+    for field in ProductEmbedding._meta.concrete_fields:
+        default = field.get_default()
+        if field.column not in written and default is None and not field.null:
+            raise SystemExit(f"{ProductEmbedding._meta.db_table}.{field.column} is NOT NULL and has no default: "
+                             "build_store must write it")
+        columns[field.column] = default
+    return columns
 
 
 def sys_path_bench():
