@@ -222,7 +222,9 @@ def explain(vector, product_filter, plan) -> str:
         cursor.execute("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)")
         cursor.execute("EXPLAIN " + sql, params)
         lines = [row[0] for row in cursor.fetchall()]
-    nodes = [line.strip().lstrip("-> ").split("  (")[0] for line in lines if "Scan" in line or "Sort" in line]
+    # plan nodes only (the first line and the "->" ones), not their details: a "Sort Key" holds the whole vector
+    nodes = [line.strip().removeprefix("->").strip().split("  (")[0] for number, line in enumerate(lines)
+             if (number == 0 or line.lstrip().startswith("->")) and ("Scan" in line or "Sort" in line)]
     return "; ".join(dict.fromkeys(nodes))
 
 
