@@ -56,7 +56,7 @@ stop:
 	$(BIN)/python -m commerce_site.run stop
 
 bench: install-test
-	$(BIN)/python bench/run_all.py $(ONLY)
+	$(BIN)/python bench/run_all.py $(if $(SMOKE),--smoke) $(ONLY)
 
 lint: install-test
 	$(BIN)/python -m ruff check .
