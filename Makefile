@@ -56,7 +56,7 @@ stop:
 	$(BIN)/python -m commerce_site.run stop
 
 bench: install-test
-	$(BIN)/python bench/run_all.py $(ONLY)
+	$(BIN)/python bench/run_all.py $(if $(SMOKE),--smoke) $(ONLY)
 
 # Style, and the layer contract (pyproject.toml): lower layers never import upper ones.
 lint: install-test

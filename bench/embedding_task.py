@@ -2,7 +2,7 @@
 job that claims dirty rows (FOR UPDATE SKIP LOCKED, oldest change first), builds
 each product's text, runs the model and writes vectors, model id and text hash.
 
-    .venv/bin/python bench/embedding_task.py [--products 2000]
+    .venv/bin/python bench/embedding_task.py [--products 2000] [--smoke]
 
 In a fresh store of the benchmark database with the first `--products` real
 products of the shared dataset; then the same job after a stock change of every
@@ -15,14 +15,15 @@ from __future__ import annotations
 import argparse
 import time
 
-from recommendation_common import DATA_DIR, machine, setup_django
+from recommendation_common import machine, setup_django
+from smoke import data_dir, parse_args
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", type=int, default=2000)
-    args = parser.parse_args()
-    setup_django()
+    args = parse_args(parser, products=40)
+    setup_django(smoke=args.smoke)
     from django.conf import settings
 
     from catalog import services
@@ -34,7 +35,7 @@ def main() -> None:
 
     Store.objects.filter(slug="bench-embedding").delete()
     store = Store.objects.create(name="Benchmark, embedding", slug="bench-embedding")
-    rows = amazon_rows(DATA_DIR / "products.csv")[: args.products]
+    rows = amazon_rows(data_dir(args.smoke) / "products.csv")[: args.products]
     services.products_upsert(store=store, rows=rows)
     started = time.perf_counter()
     embedder = get_embedder()

@@ -4,6 +4,7 @@ few batch sizes, over the real product texts of ../shared/data/amazon-scientific
 
     .venv/bin/python bench/embeddings_throughput.py
     .venv/bin/python bench/embeddings_throughput.py --batch-sizes 16,64,256 --limit 2000
+    .venv/bin/python bench/embeddings_throughput.py --smoke   # checks that it runs (bench/smoke.py)
 
 Prints Markdown for bench/RESULTS.md.
 """
@@ -23,14 +24,13 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from generation import cpu_model  # noqa: E402
+from smoke import data_dir, parse_args  # noqa: E402
 
 from inference import get_embedder  # noqa: E402
 
-PRODUCTS_CSV = REPO.parent / "shared" / "data" / "amazon-scientific" / "products.csv"
 
-
-def product_texts(limit: int | None) -> list[str]:
-    with PRODUCTS_CSV.open(newline="", encoding="utf-8") as handle:
+def product_texts(products_csv: Path, limit: int | None) -> list[str]:
+    with products_csv.open(newline="", encoding="utf-8") as handle:
         texts = [row["text"] for row in csv.DictReader(handle)]
     return texts[:limit] if limit else texts
 
@@ -39,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--batch-sizes", default="16,64,256")
     parser.add_argument("--limit", type=int, default=None, help="embed only the first N products")
-    args = parser.parse_args()
+    args = parse_args(parser, batch_sizes="16", limit=64)
 
     import torch
 
@@ -47,7 +47,7 @@ def main() -> None:
     started = time.perf_counter()
     embedder = get_embedder(device="cpu")
     load_seconds = time.perf_counter() - started
-    texts = product_texts(args.limit)
+    texts = product_texts(data_dir(args.smoke) / "products.csv", args.limit)
     embedder.embed(texts[:32])  # warm-up
     rows = []
     for batch_size in (int(size) for size in args.batch_sizes.split(",")):

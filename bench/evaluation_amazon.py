@@ -3,6 +3,7 @@
     .venv/bin/python bench/evaluation_amazon.py                 # report: learn from train+valid, find test
     .venv/bin/python bench/evaluation_amazon.py --stage valid   # tuning: learn from train, find valid
     .venv/bin/python bench/evaluation_amazon.py --json var/cache/evaluation.json
+    .venv/bin/python bench/evaluation_amazon.py --smoke                 # checks that it runs (bench/smoke.py)
 
 Embeds each product's `text` (title, categories, brand) with all-MiniLM-L6-v2 from
 its PyPI package (cached under var/cache/), runs `run_evaluation` with the store
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from evaluation_common import load_amazon  # noqa: E402
+from smoke import data_dir, parse_args  # noqa: E402
 
 from recommendations.evaluation import run_evaluation  # noqa: E402
 from recommendations.evaluation.methods import METHOD_NAMES  # noqa: E402
@@ -62,10 +64,11 @@ def main() -> None:
     parser.add_argument("--methods", default=",".join(METHOD_NAMES))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the full result here")
-    args = parser.parse_args()
+    args = parse_args(parser)
 
     started = time.perf_counter()
-    data = load_amazon()
+    dataset = data_dir(args.smoke)
+    data = load_amazon(dataset)
     loaded = time.perf_counter() - started
     result = run_evaluation(data, methods=args.methods.split(","), k=10, seed=args.seed, stage=args.stage)
     result["machine"] = {"cpu": cpu_model(), "cores": __import__("os").cpu_count(), "python": platform.python_version()}
@@ -73,7 +76,7 @@ def main() -> None:
     result["load_and_embed_seconds"] = round(loaded, 1)
     d = result["dataset"]
     print(
-        f"amazon-scientific, stage {args.stage}: {d['items']} products, {d['shoppers']} shoppers, "
+        f"{dataset.name}, stage {args.stage}: {d['items']} products, {d['shoppers']} shoppers, "
         f"{d['train_events']} training events, {d['targets']} targets; cold run: {d['cold_items']} hidden products, "
         f"{d['cold_train_events_dropped']} training events dropped, {d['cold_targets']} targets"
     )

@@ -1,7 +1,6 @@
-"""Shared helpers for the evaluation benchmarks: the shared dataset and cached MiniLM embeddings.
+"""Shared helpers for the evaluation benchmarks: a dataset (see bench/smoke.py) and cached MiniLM embeddings.
 
-The data is read from ../shared (never copied into the repository); embeddings are
-cached under var/cache/ (git-ignored), keyed by a hash of the model and the texts.
+Embeddings are cached under var/cache/ (git-ignored), keyed by a hash of the model and the texts.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("AMAZON_SCIENTIFIC_DIR", REPO.parent / "shared" / "data" / "amazon-scientific"))
 CACHE_DIR = REPO / "var" / "cache"
 MODEL_NAME = "all-MiniLM-L6-v2"
 
@@ -46,12 +44,12 @@ def embed_texts(texts: list[str], *, cache_dir: Path = CACHE_DIR, batch_size: in
     return vectors
 
 
-def load_amazon(with_vectors: bool = True):
-    """The shared dataset as `InteractionData`, with product-text embeddings when asked."""
+def load_amazon(data_dir: Path, with_vectors: bool = True):
+    """The dataset in `data_dir` as `InteractionData`, with product-text embeddings when asked."""
     from recommendations.evaluation.data import load_csv, load_product_texts
 
-    data = load_csv(DATA_DIR / "interactions.csv", DATA_DIR / "products.csv")
+    data = load_csv(data_dir / "interactions.csv", data_dir / "products.csv")
     if with_vectors:
-        texts = load_product_texts(DATA_DIR / "products.csv")
+        texts = load_product_texts(data_dir / "products.csv")
         data = data.with_vectors(embed_texts([texts[sku] for sku in data.catalog]))
     return data

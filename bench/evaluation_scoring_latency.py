@@ -1,6 +1,6 @@
 """Latency of online scoring for one shopper (pure numpy part, no database).
 
-    .venv/bin/python bench/evaluation_scoring_latency.py [--shoppers 500]
+    .venv/bin/python bench/evaluation_scoring_latency.py [--shoppers 500] [--smoke]
 
 Per shopper of the shared dataset: the profile vector from their history, then
 `hybrid_score` over a pool of the `candidate_pool` products nearest the profile
@@ -26,23 +26,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from evaluation_amazon import cpu_model  # noqa: E402
 from evaluation_common import load_amazon  # noqa: E402
+from smoke import data_dir, parse_args  # noqa: E402
 
 from recommendations import engine  # noqa: E402
 from recommendations.evaluation.data import make_fold  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shoppers", type=int, default=500)
     parser.add_argument("--blas-threads", type=int, default=None, help="limit BLAS threads (threadpoolctl)")
     parser.add_argument("--repeat", type=int, default=5, help="calls per shopper; the best one filters out preemption")
-    args = parser.parse_args()
+    args = parse_args(parser, shoppers=20)
     if args.blas_threads:
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(args.blas_threads, "blas")
 
-    data = load_amazon()
+    data = load_amazon(data_dir(args.smoke))
     fold = make_fold(data, "test")
     vectors = data.item_vectors
     rows = np.flatnonzero(fold.train)

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/evaluation_tuning.py            # the defaults, then one knob at a time
     .venv/bin/python bench/evaluation_tuning.py --quick    # the defaults and the plain blend only
+    .venv/bin/python bench/evaluation_tuning.py --smoke    # every row on a tiny dataset (bench/smoke.py)
 
 Every row learns from `train` and is asked for each shopper's `valid` item (normal
 run), and the same with a seeded 10% of products hidden (cold run). The test items
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from evaluation_common import load_amazon  # noqa: E402
+from smoke import data_dir, parse_args  # noqa: E402
 
 from recommendations.engine import HybridSettings, ProfileSettings  # noqa: E402
 from recommendations.evaluation.data import cold_items, make_cold_fold, make_fold  # noqa: E402
@@ -63,8 +65,8 @@ VARIANTS = [
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    data = load_amazon()
+    args = parse_args(parser)
+    data = load_amazon(data_dir(args.smoke))
     fold = make_fold(data, "valid")
     cold = make_cold_fold(fold, cold_items(data.n_items, 0.1, 0))
     print("| hybrid variant (validation fold) | NDCG@10 | Recall@10 | coverage@10 | cold Recall@10 |")

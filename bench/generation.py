@@ -3,6 +3,7 @@ against the cached load, with the default model (Gemma 3 270M Q4_K_M GGUF).
 
     .venv/bin/python bench/generation.py                    # loads and throughput
     .venv/bin/python bench/generation.py --skip-first-load  # throughput only (reuses var/models)
+    .venv/bin/python bench/generation.py --smoke            # checks that it runs (bench/smoke.py)
 
 The prompts are the same 16 completion-style few-shot product-description prompts
 for every batch size, built from real products in ../shared/data/amazon-scientific.
@@ -28,10 +29,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from smoke import data_dir, parse_args  # noqa: E402
 
 from inference import GenerationParams, ModelSpec, get_generator  # noqa: E402
 
-PRODUCTS_CSV = REPO.parent / "shared" / "data" / "amazon-scientific" / "products.csv"
 PROMPT_COUNT = 16
 FEW_SHOT = (
     "Product: Gorilla Original Gorilla Glue, Waterproof Polyurethane Glue, 8 ounce Bottle\n"
@@ -48,12 +51,12 @@ FEW_SHOT = (
 )
 
 
-def product_prompts() -> list[str]:
+def product_prompts(products_csv: Path, count: int = PROMPT_COUNT) -> list[str]:
     """16 products spread over the catalog, so titles of many lengths are in the mix."""
-    with PRODUCTS_CSV.open(newline="", encoding="utf-8") as handle:
+    with products_csv.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    step = len(rows) // PROMPT_COUNT
-    chosen = rows[step // 2 :: step][:PROMPT_COUNT]
+    step = len(rows) // count
+    chosen = rows[step // 2 :: step][:count]
     return [
         f"{FEW_SHOT}Product: {row['title']}\nBrand: {row['brand'] or 'unbranded'}\n"
         f"Category: {row['categories'].removeprefix('Industrial & Scientific ')}\nDescription:"
@@ -92,11 +95,13 @@ def measure_loads() -> tuple[dict, dict]:
     return first, cached
 
 
-def measure_throughput(*, batch_sizes: list[int], max_new_tokens: int, rounds: int) -> list[dict]:
+def measure_throughput(
+    *, products_csv: Path, prompt_count: int, batch_sizes: list[int], max_new_tokens: int, rounds: int
+) -> list[dict]:
     """Best of `rounds` per batch size; the batch sizes take turns within a round, so a
     burst of load from other processes on a shared machine hits them alike."""
     generator = get_generator(ModelSpec.default(device="cpu"))
-    prompts = product_prompts()
+    prompts = product_prompts(products_csv, prompt_count)
     # The runtime's default sampling settings, and no stop sequence: every batch size
     # decodes the same budget and EOS is the only early end.
     params = GenerationParams(max_new_tokens=max_new_tokens, seed=2024)
@@ -131,7 +136,8 @@ def cpu_model() -> str:
 
 
 def report(
-    *, rows: list[dict], loads: tuple[dict, dict] | None, max_new_tokens: int, rounds: int, load_before: tuple
+    *, rows: list[dict], loads: tuple[dict, dict] | None, prompt_count: int, max_new_tokens: int, rounds: int,
+    load_before: tuple,
 ) -> str:
     import torch
 
@@ -141,7 +147,7 @@ def report(
         f"{os.cpu_count()} cores, torch {torch.__version__} with {torch.get_num_threads()} threads, fp32. "
         f"Load average before / after: {load_before[0]:.1f} / {os.getloadavg()[0]:.1f}.",
         "",
-        f"{PROMPT_COUNT} few-shot product-description prompts, max_new_tokens {max_new_tokens}, "
+        f"{prompt_count} few-shot product-description prompts, max_new_tokens {max_new_tokens}, "
         "default sampling (temperature 0.7, top-k 50, top-p 0.95, repetition penalty 1.1), seed 2024; "
         f"best of {rounds} rounds.",
         "",
@@ -171,10 +177,12 @@ def main() -> None:
     parser.add_argument("--batch-sizes", default="1,8,16")
     parser.add_argument("--max-new-tokens", type=int, default=48)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--prompts", type=int, default=PROMPT_COUNT)
     parser.add_argument("--skip-first-load", action="store_true")
     parser.add_argument("--load-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--cache-dir", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    # the first load (GGUF dequantized into a fresh folder) takes minutes on a busy machine: not in a smoke run
+    args = parse_args(parser, prompts=2, batch_sizes="2", max_new_tokens=4, rounds=1, skip_first_load=True)
     if args.load_only:
         print(json.dumps(measure_load(args.cache_dir)))
         return
@@ -183,10 +191,12 @@ def main() -> None:
     if loads:
         print(f"loads: first {loads[0]['seconds']:.1f} s, cached {loads[1]['seconds']:.1f} s", flush=True)
     batch_sizes = [int(size) for size in args.batch_sizes.split(",")]
-    rows = measure_throughput(batch_sizes=batch_sizes, max_new_tokens=args.max_new_tokens, rounds=args.rounds)
+    rows = measure_throughput(products_csv=data_dir(args.smoke) / "products.csv", prompt_count=args.prompts,
+                              batch_sizes=batch_sizes, max_new_tokens=args.max_new_tokens, rounds=args.rounds)
     print()
     print(
-        report(rows=rows, loads=loads, max_new_tokens=args.max_new_tokens, rounds=args.rounds, load_before=load_before)
+        report(rows=rows, loads=loads, prompt_count=args.prompts, max_new_tokens=args.max_new_tokens,
+               rounds=args.rounds, load_before=load_before)
     )
 
 

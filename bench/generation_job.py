@@ -1,6 +1,6 @@
 """Generation through the app's task path, and what the app adds to the model's time.
 
-    .venv/bin/python bench/generation_job.py [--products 16] [--drafts 10000]
+    .venv/bin/python bench/generation_job.py [--products 16] [--drafts 10000] [--smoke]
 
 1. A description job over the first `--products` real products of the shared
    dataset, run in this process with the store's default template and the
@@ -22,17 +22,19 @@ import random
 import statistics
 import time
 
-from recommendation_common import DATA_DIR, machine, setup_django
+from recommendation_common import machine, setup_django
+from smoke import data_dir, parse_args
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", type=int, default=16)
     parser.add_argument("--drafts", type=int, default=10_000)
+    parser.add_argument("--max-new-tokens", type=int, default=None, help="default: the template's")
     parser.add_argument("--lookup-only", action="store_true",
                         help="only part 2, on the drafts of the last run's job (no model)")
-    args = parser.parse_args()
-    setup_django("bench_content")
+    args = parse_args(parser, products=2, drafts=100, max_new_tokens=8)
+    setup_django("bench_content", smoke=args.smoke)
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
@@ -56,7 +58,7 @@ def main() -> None:
     user, _ = get_user_model().objects.get_or_create(username="bench-content")
     store = catalog_services.store_create(name="Benchmark, content", slug="bench-content", owner=user)
     membership = Membership.objects.get(store=store, user=user)
-    rows = amazon_rows(DATA_DIR / "products.csv")
+    rows = amazon_rows(data_dir(args.smoke) / "products.csv")
     catalog_services.products_upsert(store=store, rows=rows[: max(args.products, 500)])
     products = list(store.products.order_by("id").values_list("pk", flat=True)[: args.products])
 
@@ -64,8 +66,9 @@ def main() -> None:
     model = runtime.runtime_for()
     load_s = time.perf_counter() - started
 
+    overrides = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else None
     job = generation_start(store=store, membership=membership, content_type="description", product_ids=products,
-                           send=False)
+                           params_overrides=overrides, send=False)
     started = time.perf_counter()
     run_job(job.pk, generation_run)
     job_s = time.perf_counter() - started

@@ -1,6 +1,6 @@
 """Event ingestion throughput (events/s) through the one ingestion service.
 
-    .venv/bin/python bench/ingestion.py
+    .venv/bin/python bench/ingestion.py [--smoke]
 
 Into a fresh store of the benchmark database holding the shared dataset's
 4,385 products: the 59,384 real interactions as a CSV (validation, product and
@@ -11,13 +11,18 @@ Prints Markdown for bench/RESULTS.md.
 
 from __future__ import annotations
 
+import argparse
 import time
 
-from recommendation_common import DATA_DIR, machine, setup_django
+from recommendation_common import machine, setup_django
+from smoke import data_dir, parse_args
 
 
 def main() -> None:
-    setup_django()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    args = parse_args(parser)
+    dataset = data_dir(args.smoke)
+    setup_django(smoke=args.smoke)
     from catalog import services
     from catalog.models import Store
     from demo.catalog import amazon_rows
@@ -25,10 +30,10 @@ def main() -> None:
 
     Store.objects.filter(slug="bench-ingestion").delete()
     store = Store.objects.create(name="Benchmark, ingestion", slug="bench-ingestion")
-    rows = amazon_rows(DATA_DIR / "products.csv")
+    rows = amazon_rows(dataset / "products.csv")
     for start in range(0, len(rows), services.IMPORT_CHUNK_SIZE):
         services.products_upsert(store=store, rows=rows[start : start + services.IMPORT_CHUNK_SIZE])
-    data = (DATA_DIR / "interactions.csv").read_bytes()
+    data = (dataset / "interactions.csv").read_bytes()
 
     lines = [f"Machine: {machine()}.", "", "| run | events | accepted | duplicates | rejected | seconds | events/s |",
              "|---|---|---|---|---|---|---|"]

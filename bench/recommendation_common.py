@@ -1,7 +1,8 @@
-"""Shared set-up of the recommendation benchmarks: Django on a database of
-their own (EMBEDDED_DATABASE_NAME, default `bench_recommendations`) and a
-Valkey database of their own, so nothing reaches a `make run` worker; the
-machine and the load it carried, for bench/RESULTS.md."""
+"""Shared set-up of the benchmarks that run the app: Django on a database of
+their own (EMBEDDED_DATABASE_NAME, default `bench_recommendations`, with
+`_smoke` appended for --smoke runs) and a Valkey database of their own, so
+nothing reaches a `make run` worker; the machine and the load it carried, for
+bench/RESULTS.md."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from smoke import database_name
+
 REPO = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("DEMO_DATA_DIR", REPO.parent / "shared" / "data" / "amazon-scientific"))
 
 
-def setup_django(database: str = "bench_recommendations") -> None:
-    os.environ.setdefault("EMBEDDED_DATABASE_NAME", database)
+def setup_django(database: str = "bench_recommendations", *, smoke: bool = False) -> None:
+    os.environ.setdefault("EMBEDDED_DATABASE_NAME", database_name(database, smoke))
     os.environ.setdefault("EMBEDDED_VALKEY_DB", "13")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commerce_site.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")

@@ -1,8 +1,9 @@
 """Recommendation latency and candidate recall at 100k products.
 
     .venv/bin/python bench/recommendation_latency.py [--products 100000] [--queries 200] [--shoppers 300]
+    .venv/bin/python bench/recommendation_latency.py --smoke   # 960 products of bench/fixtures/smoke, rebuilt
 
-Builds (once; later runs reuse it) a benchmark store in its own database: the
+Builds (once; later runs reuse it, --smoke runs rebuild it) a benchmark store in its own database: the
 4,385 real products of the shared dataset with their real MiniLM embeddings,
 perturbed and mixed into `--products` synthetic variants (each variant: its
 product's vector mixed with two random others, Dirichlet(4, 1, 1) weights, plus
@@ -26,16 +27,18 @@ from __future__ import annotations
 import argparse
 import csv
 import time
+from collections.abc import Iterable
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
-from recommendation_common import DATA_DIR, machine, percentile, setup_django, summary_ms
+from recommendation_common import machine, percentile, setup_django, summary_ms
+from smoke import data_dir, parse_args
 
 SLUG = "bench-100k"
-ORIGINALS = 4385
 
 
-def build_store(n_products: int, rebuild: bool = False):
+def build_store(n_products: int, dataset: Path, rebuild: bool = False):
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -44,6 +47,7 @@ def build_store(n_products: int, rebuild: bool = False):
     from demo.catalog import demo_stock, split_category_paths
     from recommendations.embedding_model import configured_model_id
     from recommendations.models import ProductEmbedding
+    from recommendations.services.embeddings import filter_columns_sync
     from recommendations.services.ingestion import DATASET_EPOCH, events_ingest
 
     store = Store.objects.filter(slug=SLUG).first()
@@ -51,11 +55,13 @@ def build_store(n_products: int, rebuild: bool = False):
         return store, None
     if store is not None:
         store.delete()
-    sys_path_bench()
     from evaluation_common import embed_texts  # real MiniLM vectors of the dataset's texts, cached in var/cache
 
-    with (DATA_DIR / "products.csv").open(newline="", encoding="utf-8") as handle:
+    with (dataset / "products.csv").open(newline="", encoding="utf-8") as handle:
         records = list(csv.DictReader(handle))
+    originals = len(records)
+    if n_products < originals:
+        raise SystemExit(f"--products {n_products:,}: at least the dataset's {originals:,} products")
     base = embed_texts([record["text"] for record in records])
     paths = split_category_paths([record["categories"] for record in records])
     started = time.perf_counter()
@@ -63,34 +69,44 @@ def build_store(n_products: int, rebuild: bool = False):
     cache: dict = {}
     categories = [services.category_for_path(store=store, path=paths[r["categories"]], cache=cache) for r in records]
     rng = np.random.default_rng(0)
-    source = np.arange(n_products) % ORIGINALS
+    source = np.arange(n_products) % originals
     # each variant: its product's vector mixed with two random others (Dirichlet
     # weights, the product's own about two thirds) plus a little noise, so variants
     # spread like real embeddings instead of piling up as near-duplicates
-    others = rng.integers(0, ORIGINALS, (n_products, 2))
+    others = rng.integers(0, originals, (n_products, 2))
     weights = rng.dirichlet([4.0, 1.0, 1.0], n_products).astype(np.float32)
     vectors = (weights[:, :1] * base[source] + weights[:, 1:2] * base[others[:, 0]]
                + weights[:, 2:] * base[others[:, 1]])
     vectors += rng.normal(0.0, 0.01, vectors.shape).astype(np.float32)
-    vectors[:ORIGINALS] = base
+    vectors[:originals] = base
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
     products = []
     for i in range(n_products):
         record = records[source[i]]
-        sku = record["sku"] if i < ORIGINALS else f"{record['sku']}-V{i // ORIGINALS:02d}"
-        title = record["title"][:480] + ("" if i < ORIGINALS else f" (variant {i // ORIGINALS})")
+        sku = record["sku"] if i < originals else f"{record['sku']}-V{i // originals:02d}"
+        title = record["title"][:480] + ("" if i < originals else f" (variant {i // originals})")
         products.append(Product(store=store, sku=sku, title=title, brand=record["brand"][:200],
                                 category=categories[source[i]], stock=demo_stock(sku)))
     Product.objects.bulk_create(products, batch_size=5000)
-    ids = [product.pk for product in products]
     now, model_id = timezone.now(), configured_model_id()
+
+    def embedding_row(product: Product, vector: np.ndarray) -> dict:
+        return {"product_id": product.pk, "store_id": store.pk, "model_id": model_id,
+                "embedding": "[" + ",".join(f"{x:.7g}" for x in vector) + "]",
+                "dirty": False, "embedded_at": now, "source_updated_at": now,
+                "in_stock": product.stock > 0, "category_id": product.category_id}
+
+    columns = embedding_columns(written=embedding_row(products[0], vectors[0]).keys())
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DROP INDEX IF EXISTS product_embedding_hnsw")
-        with cursor.copy("COPY recommendations_productembedding (product_id, store_id, embedding, model_id, "
-                         "text_hash, dirty, embedded_at, source_updated_at) FROM STDIN") as copy:
-            for pk, vector in zip(ids, vectors, strict=True):
-                copy.write_row((pk, store.pk, "[" + ",".join(f"{x:.7g}" for x in vector) + "]", model_id, "",
-                                False, now, now))
+        with cursor.copy(f"COPY {ProductEmbedding._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for product, vector in zip(products, vectors, strict=True):
+                row = embedding_row(product, vector)
+                copy.write_row([row.get(column, default) for column, default in columns.items()])
+    # The rule the app keeps the filter columns by: it must find nothing to change.
+    if changed := filter_columns_sync(store=store):
+        raise SystemExit(f"build_store wrote {changed:,} embedding rows whose filter columns differ from "
+                         "recommendations.embeddings.filter_columns_sync's; make it write what the app does")
     load_seconds = time.perf_counter() - started
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -102,13 +118,13 @@ def build_store(n_products: int, rebuild: bool = False):
     index_seconds = time.perf_counter() - started
     # the real interactions, each shopper's products moved into one variant group
     sku_index = {record["sku"]: i for i, record in enumerate(records)}
-    groups = n_products // ORIGINALS
-    with (DATA_DIR / "interactions.csv").open(newline="", encoding="utf-8") as handle:
+    groups = n_products // originals
+    with (dataset / "interactions.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     events = []
     for number, row in enumerate(rows, start=1):
         group = int.from_bytes(row["shopper"].encode()[-4:], "little") % groups
-        position = sku_index[row["sku"]] + ORIGINALS * group
+        position = sku_index[row["sku"]] + originals * group
         events.append((number, {"shopper": row["shopper"], "type": "purchase", "sku": products[position].sku,
                                 "time": (DATASET_EPOCH + timedelta(days=int(row["seq"]))).isoformat()}))
     started = time.perf_counter()
@@ -118,11 +134,21 @@ def build_store(n_products: int, rebuild: bool = False):
                    "ingest_s": ingest_seconds}
 
 
-def sys_path_bench():
-    import sys
-    from pathlib import Path
+def embedding_columns(*, written: Iterable[str]) -> dict[str, object]:
+    """Every column of the embedding table, each with the model's default for rows
+    that do not set it. A Django default is no database default: a column left out
+    of a COPY is NULL (as `in_stock` was when migration 0002 added it), so the COPY
+    names every column, and a new NOT NULL one without a default stops the build."""
+    from recommendations.models import ProductEmbedding
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    written, columns = set(written), {}
+    for field in ProductEmbedding._meta.concrete_fields:
+        default = field.get_default()
+        if field.column not in written and default is None and not field.null:
+            raise SystemExit(f"{ProductEmbedding._meta.db_table}.{field.column} is NOT NULL and has no default: "
+                             "build_store must write it")
+        columns[field.column] = default
+    return columns
 
 
 def query_vectors(store, count: int) -> np.ndarray:
@@ -193,7 +219,9 @@ def explain(vector, product_filter, plan) -> str:
         cursor.execute("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)")
         cursor.execute("EXPLAIN " + sql, params)
         lines = [row[0] for row in cursor.fetchall()]
-    nodes = [line.strip().lstrip("-> ").split("  (")[0] for line in lines if "Scan" in line or "Sort" in line]
+    # plan nodes only (the first line and the "->" ones), not their details: a "Sort Key" holds the whole vector
+    nodes = [line.strip().removeprefix("->").strip().split("  (")[0] for number, line in enumerate(lines)
+             if (number == 0 or line.lstrip().startswith("->")) and ("Scan" in line or "Sort" in line)]
     return "; ".join(dict.fromkeys(nodes))
 
 
@@ -205,14 +233,16 @@ def main() -> None:
     parser.add_argument("--pools", default="", help="candidate_pool values to compare, e.g. 300,100 "
                         "(default: the store's setting only)")
     parser.add_argument("--rebuild", action="store_true", help="build the benchmark store again")
-    args = parser.parse_args()
-    setup_django()
+    args = parse_args(parser, products=960, queries=20, shoppers=20)
+    dataset = data_dir(args.smoke)
+    setup_django(smoke=args.smoke)
     from recommendations.models import Shopper
     from recommendations.scoring_data import build_scoring_data, scoring_data
     from recommendations.selectors.candidates import ProductFilter, choose_plan, indexed_rows
     from recommendations.selectors.ranking import RecommendationFilters, recommend_for_shopper
 
-    store, built = build_store(args.products, args.rebuild)
+    # a smoke run builds its store every time, so the build is what it checks
+    store, built = build_store(args.products, dataset, rebuild=args.rebuild or args.smoke)
     vectors = query_vectors(store, args.queries)
     categories, kept = selective_categories(store)
     unfiltered = ProductFilter(store_id=store.pk)
