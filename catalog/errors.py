@@ -18,3 +18,11 @@ class ImportBatchNotFound(NotFound):
 
 class ProductNotFound(NotFound):
     pass
+
+
+class ApiKeyNotFound(NotFound):
+    pass
+
+
+class CategoryNotFound(NotFound):
+    pass

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -184,3 +185,45 @@ class NavItem:
 
 
 nav_items: Hook[NavItem] = Hook("nav_items")
+
+
+# --------------------------------------------------------------------------- shoppers, for campaigns
+
+
+@dataclass(frozen=True)
+class ShopperSegment:
+    """Shoppers whose strongest interest is one category (or brand): `size` of
+    them, and the storefront ids of the most active few."""
+
+    value: str
+    size: int
+    sample: tuple[str, ...]
+
+
+class ShopperAudience(Protocol):
+    """What campaigns need to know about a store's shoppers, from the app that
+    keeps them (recommendations registers one). `by` is "category" or "brand";
+    `active_since` keeps shoppers with an event since then (None: all)."""
+
+    def segments(self, *, store: Store, by: str, active_since: datetime | None, limit: int,
+                 sample: int) -> list[ShopperSegment]: ...
+
+    def segment_of(self, *, store: Store, shopper_ref: str, by: str, active_since: datetime | None) -> str | None: ...
+
+    def recommended_products(self, *, store: Store, shopper_refs: Sequence[str], k: int) -> list[int]:
+        """Product ids most recommended to these shoppers, best first."""
+        ...
+
+    def campaign_responses(self, *, store: Store, tag_prefix: str) -> Mapping[str, Mapping[str, int]]:
+        """{campaign tag: {event type: shoppers}} for the view and purchase events
+        tagged with a tag that starts with `tag_prefix`."""
+        ...
+
+
+shopper_audiences: Hook[ShopperAudience] = Hook("shopper_audiences")
+
+
+def shopper_audience() -> ShopperAudience:
+    for audience in shopper_audiences:
+        return audience
+    raise LookupError("No app registered a shopper audience (catalog.hooks.shopper_audiences).")

@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
@@ -126,6 +127,48 @@ class Product(models.Model):
         return self.stock > 0
 
 
+# --------------------------------------------------------------------------- API keys
+
+
+class ApiKey(models.Model):
+    """A store's key for its storefront's calls to the REST API. The key itself
+    is shown once, when it is made; only its SHA-256 is kept. A key is random
+    (256 bits), so a fast hash is as safe here as a slow one is for passwords,
+    and a request finds its key with one indexed lookup."""
+
+    class Scope(models.TextChoices):
+        EVENTS_WRITE = "events:write", "Send shopper events and questions"
+        READ = "read", "Read recommendations, similar products, search, published copy and campaigns"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    # The key's first characters, shown in the list so a merchant can tell keys apart.
+    prefix = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = ArrayField(models.CharField(max_length=20, choices=Scope.choices), default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["store", "-created_at"], name="apikey_store_created")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
 # --------------------------------------------------------------------------- jobs
 
 
@@ -141,6 +184,7 @@ class Job(models.Model):
         PROFILES = "profiles", "Profiles"
         EVALUATION = "evaluation", "Evaluation"
         FINE_TUNING = "fine_tuning", "Fine-tuning"
+        CAMPAIGN = "campaign", "Campaign"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

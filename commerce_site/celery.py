@@ -19,6 +19,8 @@ app.conf.task_queues = (Queue("default"), Queue("gpu"))
 app.conf.task_routes = {
     # Exact names win over the patterns: event imports are bookkeeping, not model work.
     "recommendations.tasks.import_events": {"queue": "default"},
+    # A campaign's build reads recommendations and starts generation jobs; it runs no model itself.
+    "content.tasks.build_campaign": {"queue": "default"},
     "content.tasks.*": {"queue": "gpu"},
     "recommendations.tasks.*": {"queue": "gpu"},
 }

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "catalog",
     "content",
     "recommendations",
+    "api",
     "demo",
 ]
 
@@ -162,6 +163,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CATALOG_PAGE_SIZE = env_int("CATALOG_PAGE_SIZE", 50, minimum=5)
 
+# --------------------------------------------------------------------------- storefront API
+
+# Requests per minute per API key (0: no limit). Counted in the cache: per web
+# process unless CACHE_URL names a shared one.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 6000, minimum=0)
+
 # --------------------------------------------------------------------------- auth, i18n
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -189,6 +196,7 @@ STATICFILES_DIRS = [
     # from a CDN and no third-party code in the repository.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

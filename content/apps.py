@@ -47,5 +47,7 @@ class ContentConfig(AppConfig):
             hooks.NavItem(group="Content", label="Prompts", url_name="content:prompts", order=22,
                           active=("content:prompts", "content:template", "content:template_new")),
             hooks.NavItem(group="Content", label="Brand voice", url_name="content:brand_voice", order=23),
+            hooks.NavItem(group="Content", label="Campaigns", url_name="content:campaigns", order=24,
+                          active=("content:campaign*",)),
         ):
             hooks.nav_items.register(item)

@@ -29,3 +29,11 @@ class TrialNotFound(NotFound):
 
 class ComparisonNotFound(NotFound):
     pass
+
+
+class QuestionNotFound(NotFound):
+    pass
+
+
+class CampaignNotFound(NotFound):
+    pass

@@ -6,7 +6,7 @@ import json
 
 from django import forms
 
-from content.models import BrandVoice, ContentType, Language, PromptVersion
+from content.models import BrandVoice, Campaign, ContentType, Language, PromptVersion
 from content.services.generation import MAX_VARIANTS
 
 
@@ -191,3 +191,18 @@ class BrandVoiceForm(forms.Form):
 
 class QuestionForm(forms.Form):
     text = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Question")
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    goal = forms.CharField(max_length=300, help_text="What the campaign offers, e.g. 'Back to school, 15% off "
+                                                     "binders'.")
+    segment_by = forms.ChoiceField(label="Segments by the shopper's", choices=Campaign.SegmentBy.choices)
+    active_days = forms.IntegerField(label="Active in the last (days)", min_value=1, max_value=3650, required=False,
+                                     help_text="Only shoppers with an event that recent; empty: every shopper.")
+    content_type = forms.ChoiceField(choices=[(value, ContentType(value).label) for value in Campaign.CONTENT_TYPES])
+    language = forms.ChoiceField(choices=Language.choices)
+    max_segments = forms.IntegerField(label="Segments", min_value=1, max_value=20, initial=5,
+                                      help_text="The largest segments get copy.")
+    products_per_segment = forms.IntegerField(min_value=1, max_value=10, initial=3,
+                                              help_text="Chosen from the segment's shoppers' recommendations.")

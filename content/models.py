@@ -437,3 +437,93 @@ class PromptTrial(models.Model):
     @property
     def failing_results(self) -> list[dict]:
         return [result for result in self.checks if not result.get("passed")]
+
+
+# --------------------------------------------------------------------------- campaigns
+
+
+class Campaign(models.Model):
+    """A personalised campaign: a goal ("Back to school, 15% off binders"), the
+    shoppers it speaks to, split into segments by their top category or brand
+    (optionally only those active lately), and the content type its copy is
+    written as. Each segment gets products from its shoppers' recommendations and
+    a generation job that writes copy around them; the drafts go through review
+    like any other, and the API serves a shopper the approved copy of their
+    segment."""
+
+    class SegmentBy(models.TextChoices):
+        CATEGORY = "category", "Top category"
+        BRAND = "brand", "Top brand"
+
+    class Status(models.TextChoices):
+        BUILDING = "building", "Finding segments"
+        READY = "ready", "Running"
+        FAILED = "failed", "Failed"
+        ENDED = "ended", "Ended"
+
+    CONTENT_TYPES = (ContentType.MARKETING, ContentType.VIDEO_SCRIPT)
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="campaigns")
+    name = models.CharField(max_length=120)
+    goal = models.CharField(max_length=300)
+    content_type = models.CharField(max_length=20, choices=ContentType.choices, default=ContentType.MARKETING)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
+    segment_by = models.CharField(max_length=10, choices=SegmentBy.choices, default=SegmentBy.CATEGORY)
+    # Only shoppers with an event in the last this many days; None: every shopper with a profile.
+    active_days = models.PositiveIntegerField(null=True, blank=True)
+    max_segments = models.PositiveSmallIntegerField(default=5)
+    products_per_segment = models.PositiveSmallIntegerField(default=3)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.BUILDING)
+    job = models.OneToOneField(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="campaign")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["store", "status", "-created_at"], name="campaign_store_status")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("content:campaign", kwargs={"store_slug": self.store.slug, "campaign_id": self.pk})
+
+
+class CampaignSegment(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="segments")
+    value = models.CharField(max_length=200)  # the category or brand
+    size = models.PositiveIntegerField(default=0)  # shoppers in it when the campaign was built
+    product_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)  # best first
+    generation = models.ForeignKey(GenerationJob, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-size", "value"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "value"], name="campaignsegment_unique_value")]
+
+    def __str__(self) -> str:
+        return f"{self.value} ({self.size})"
+
+    @property
+    def tag(self) -> str:
+        """What the storefront sends back as `campaign` on the events the campaign led to."""
+        return f"{self.campaign_id}:{self.pk}"
+
+
+class CampaignServe(models.Model):
+    """A shopper the API served a segment's copy to (once per shopper): the
+    base of the segment's click and purchase rates."""
+
+    segment = models.ForeignKey(CampaignSegment, on_delete=models.CASCADE, related_name="serves")
+    shopper_ref = models.CharField(max_length=200)
+    first_served_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["segment", "shopper_ref"], name="campaignserve_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.shopper_ref} in {self.segment_id}"

@@ -6,6 +6,7 @@ import logging
 from celery import shared_task
 
 from catalog.services.jobs import run_job
+from content.services.campaigns import campaign_build_run
 from content.services.generation import generation_run
 from content.services.playground import playground_run
 
@@ -23,3 +24,9 @@ def run_generation(job_id: int) -> None:
 def run_playground(job_id: int) -> None:
     # Previews and comparisons of the prompt playground: PromptTrial rows, never drafts.
     run_job(job_id, playground_run)
+
+
+@shared_task(name="content.tasks.build_campaign")
+def build_campaign(job_id: int) -> None:
+    # Segments and products from the shoppers' recommendations, then one generation job per segment.
+    run_job(job_id, campaign_build_run)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from content.views import brand_voice, generate, playground, prompts, questions, review
+from content.views import brand_voice, campaigns, generate, playground, prompts, questions, review
 
 app_name = "content"
 
@@ -36,4 +36,8 @@ urlpatterns = [
     path("review/<int:draft_id>/regenerate/", review.review_regenerate, name="review_regenerate"),
     path("review/<int:draft_id>/comment/", review.review_comment, name="review_comment"),
     path("published/<int:version_id>/restore/", review.published_restore, name="published_restore"),
+    # Personalised campaigns
+    path("campaigns/", campaigns.campaign_list, name="campaigns"),
+    path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign"),
+    path("campaigns/<int:campaign_id>/end/", campaigns.campaign_end_view, name="campaign_end"),
 ]

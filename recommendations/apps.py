@@ -8,6 +8,7 @@ class RecommendationsConfig(AppConfig):
     def ready(self) -> None:
         from catalog import hooks
         from catalog.permissions import Role, permission_register
+        from recommendations.selectors.audience import AUDIENCE
         from recommendations.services.embeddings import embeddings_mark_dirty
         from recommendations.views import sections
 
@@ -15,6 +16,8 @@ class RecommendationsConfig(AppConfig):
         permission_register("shoppers.summarize", least_role=Role.EDITOR)
         # New and changed products (imports, published descriptions) get re-embedded by the batched job.
         hooks.products_changed.register(embeddings_mark_dirty)
+        # Campaigns (content) segment shoppers and pick products through this.
+        hooks.shopper_audiences.register(AUDIENCE)
         hooks.product_sections.register(sections.product_similar_section)
         hooks.home_sections.register(sections.home_evaluation_section)
         for item in (

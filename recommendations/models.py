@@ -79,6 +79,9 @@ class Event(models.Model):
     source = models.CharField(max_length=20, default="api")
     # Set by the storefront (or derived from the row for files): a repeat is ignored.
     idempotency_key = models.CharField(max_length=200, blank=True, default="")
+    # The storefront's tag of the campaign that led to this event (what the API's
+    # campaign endpoint hands out): campaign pages count the shoppers who responded.
+    campaign = models.CharField(max_length=100, blank=True, default="")
     # The query or social text embedded (by the profile builder, on the model queue).
     text_embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
     text_model_id = models.CharField(max_length=200, blank=True, default="")
@@ -95,6 +98,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["store", "id"], name="event_store_id"),
             models.Index(fields=["shopper", "-occurred_at", "-id"], name="event_shopper_recent"),
+            models.Index(fields=["store", "campaign", "event_type"], condition=~models.Q(campaign=""),
+                         name="event_campaign"),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ def test_dependencies_point_down():
     assert " kept, 0 broken" in result.stdout
 
 
-UPPER_APPS = ("content", "recommendations", "demo")
+UPPER_APPS = ("content", "recommendations", "api", "demo")
 
 
 def test_catalog_templates_name_no_upper_app():

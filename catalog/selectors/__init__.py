@@ -1,5 +1,6 @@
 """Reads of the catalog: products and categories, jobs, stores."""
 
+from catalog.selectors.api_keys import api_key_authenticate, api_key_for_store, api_keys_for_store
 from catalog.selectors.imports import import_batch_for_store, recent_imports
 from catalog.selectors.jobs import job_for_store, jobs_for_store
 from catalog.selectors.products import (
@@ -7,11 +8,14 @@ from catalog.selectors.products import (
     Page,
     ProductFilters,
     brand_choices,
+    category_by_name,
     category_choices,
     count_capped,
     describe_filters,
     paginate_keyset,
+    product_for_sku,
     product_for_store,
+    product_ids_for_skus,
     product_page,
     product_queryset,
 )
@@ -19,6 +23,12 @@ from catalog.selectors.stores import first_membership, store_overview
 
 __all__ = [
     "SORTS",
+    "api_key_authenticate",
+    "api_key_for_store",
+    "api_keys_for_store",
+    "category_by_name",
+    "product_for_sku",
+    "product_ids_for_skus",
     "Page",
     "ProductFilters",
     "brand_choices",

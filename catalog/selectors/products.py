@@ -14,7 +14,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q, QuerySet
 
 from catalog import hooks
-from catalog.errors import ProductNotFound
+from catalog.errors import CategoryNotFound, ProductNotFound
 from catalog.models import Category, Product, Store
 
 COUNT_CAP = 10_000
@@ -191,6 +191,41 @@ def product_for_store(*, store: Store, product_id: int) -> Product:
     if product is None:
         raise ProductNotFound("No such product in this store.")
     return product
+
+
+def sku_lookup_key(sku: str) -> str:
+    """The form a SKU is looked up by. The one place the catalog's SKU rule is
+    applied to a lookup, so every caller (the API, event ingestion) finds a
+    product the same way."""
+    return sku.strip()
+
+
+def product_for_sku(*, store: Store, sku: str) -> Product:
+    """The store's product with this SKU, or ProductNotFound (another store's is the same as none)."""
+    product = Product.objects.select_related("category").filter(store=store, sku=sku_lookup_key(sku)).first()
+    if product is None:
+        raise ProductNotFound("No product with this SKU in this store.")
+    return product
+
+
+def product_ids_for_skus(*, store: Store, skus) -> dict[str, int]:
+    """{sku as given: product id} for the SKUs the store has (one query)."""
+    wanted = {sku: sku_lookup_key(sku) for sku in skus}
+    found = dict(Product.objects.filter(store=store, sku__in=set(wanted.values())).values_list("sku", "pk"))
+    return {given: found[key] for given, key in wanted.items() if key in found}
+
+
+def category_by_name(*, store: Store, name: str) -> Category:
+    """A category named by its full path ("Lab > Pipettes") or, when that is
+    unique in the store, its own name ("Pipettes"); CategoryNotFound otherwise."""
+    name = name.strip()
+    category = Category.objects.filter(store=store, path__iexact=name).first()
+    if category is None:
+        matches = list(Category.objects.filter(store=store, name__iexact=name)[:2])
+        category = matches[0] if len(matches) == 1 else None
+    if category is None:
+        raise CategoryNotFound("No such category in this store (give its full path when its name is not unique).")
+    return category
 
 
 FILTER_LABELS = {"q": "search", "category": "category", "brand": "brand", "stock": "stock", "sort": "sorted by"}

@@ -2,7 +2,7 @@
 come through these functions, so the permission checks cannot be skipped."""
 
 from content.services.drafts import draft_run_checks
-from content.services.generation import generation_run, generation_start
+from content.services.generation import answer_generation_start, generation_run, generation_start
 from content.services.prompts import (
     prompt_template_create,
     prompt_version_activate,
@@ -26,6 +26,7 @@ from content.services.review import (
 from content.services.setup import brand_voice_for, brand_voice_update, store_setup_content
 
 __all__ = [
+    "answer_generation_start",
     "brand_voice_for",
     "brand_voice_update",
     "BulkResult",

@@ -81,6 +81,42 @@ def generation_start(
     require(membership, "content.generate")
     if membership.store_id != store.pk:
         raise PermissionDenied("Not a member of this store.")
+    return _generation_create(
+        store=store, user=membership.user, content_type=content_type, product_ids=product_ids, filters=filters,
+        question_ids=question_ids, template_version=template_version, language=language, tone=tone,
+        variants=variants, params_overrides=params_overrides, instruction=instruction, goal=goal, limit=limit,
+        parent_draft=parent_draft, batch_size=batch_size, send=send,
+    )
+
+
+def answer_generation_start(*, question: ShopperQuestion) -> Job:
+    """Start writing an answer to a question a storefront sent and asked to have
+    answered (its API key, with the events:write scope, was checked by the
+    caller). The job runs like any other; the answer goes to review."""
+    return _generation_create(store=question.store, user=None, content_type=ContentType.ANSWER,
+                              question_ids=[question.pk])
+
+
+def _generation_create(
+    *,
+    store: Store,
+    user,
+    content_type: str,
+    product_ids: Sequence[int] | None = None,
+    filters: ProductFilters | None = None,
+    question_ids: Sequence[int] | None = None,
+    template_version: PromptVersion | None = None,
+    language: str | None = None,
+    tone: str | None = None,
+    variants: int = 1,
+    params_overrides: dict | None = None,
+    instruction: str = "",
+    goal: str = "",
+    limit: int | None = None,
+    parent_draft: Draft | None = None,
+    batch_size: int | None = None,
+    send: bool = True,
+) -> Job:
     if content_type not in ContentType.values:
         raise ValidationError({"content_type": f"Unknown content type '{content_type}'."})
     voice = brand_voice_for(store=store)
@@ -113,7 +149,7 @@ def generation_start(
     with transaction.atomic():
         job = job_create(
             store=store, kind=Job.Kind.GENERATION, title=title, task_name=TASK_NAME,
-            user=membership.user, total=items * variants, send=send,
+            user=user, total=items * variants, send=send,
             params={"content_type": str(content_type), "language": language, "template_version": version.pk,
                     "variants": variants},
         )
@@ -126,7 +162,7 @@ def generation_start(
         )
     logger.info("generation.started", extra={
         "job": job.pk, "store": store.pk, "content_type": str(content_type), "items": items, "variants": variants,
-        "version": version.pk, "user": membership.user_id,
+        "version": version.pk, "user": user.pk if user is not None else None,
     })
     return job
 

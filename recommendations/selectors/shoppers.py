@@ -73,6 +73,16 @@ def shopper_for_store(*, store: Store, shopper_id: int) -> Shopper:
     return shopper
 
 
+def shopper_by_external_id(*, store: Store, external_id: str) -> Shopper:
+    """The shopper the storefront knows by this id, or ShopperNotFound (a
+    shopper of another store is the same as none)."""
+    shopper = Shopper.objects.filter(store=store, external_id=external_id).first()
+    if shopper is None:
+        raise ShopperNotFound("No shopper with this id in this store.")
+    shopper.store = store  # the caller's store row: saves a query in every recommendation
+    return shopper
+
+
 def shopper_profile(*, shopper: Shopper) -> ShopperProfile | None:
     return ShopperProfile.objects.filter(shopper=shopper).defer("vector").first()
 

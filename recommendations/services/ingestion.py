@@ -30,7 +30,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.importing import ImportFileError, decode
-from catalog.models import Product, Store
+from catalog.models import Store
+from catalog.selectors import product_ids_for_skus
 from recommendations.models import Event, EventType, Shopper
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ MAX_EXTERNAL_ID = 200
 MAX_KEY = 200
 MAX_QUERY = 500
 MAX_TEXT = 5000
+MAX_CAMPAIGN = 100
 EVENT_TYPES = frozenset(EventType.values)
 NEEDS_PRODUCT = frozenset(EVENT_TYPES - {EventType.SEARCH})
 
@@ -58,8 +60,9 @@ COLUMN_ALIASES = {
     "idempotency_key": "key", "event_id": "key",
     "position": "seq", "sequence": "seq",
     "rating": "value", "amount": "value", "quantity": "value",
+    "campaign_tag": "campaign",
 }
-RECORD_FIELDS = ("shopper", "type", "sku", "query", "text", "value", "time", "seq", "key")
+RECORD_FIELDS = ("shopper", "type", "sku", "query", "text", "value", "time", "seq", "key", "campaign")
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,9 @@ class IngestReport:
     duplicates: int = 0
     shoppers_created: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    # Rows not stored because their idempotency key was seen before (per-item
+    # results: a row neither rejected nor here was stored).
+    duplicate_rows: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -100,6 +106,7 @@ class _Valid:
     value: float | None
     occurred_at: datetime
     key: str
+    campaign: str = ""
 
 
 class _Invalid(ValueError):
@@ -267,10 +274,13 @@ def validate_record(
         key = _derived_key("row", shopper, event_type, sku, query, occurred_at.isoformat())
     elif not key and key_prefix:
         key = _derived_key(key_prefix, row)  # the same row of the same import
+    campaign = _text(record, "campaign")
+    if len(campaign) > MAX_CAMPAIGN:
+        raise _Invalid(f"campaign is longer than {MAX_CAMPAIGN} characters")
     return _Valid(
         row=row, shopper=shopper, event_type=event_type, sku=sku, query=query,
         text=_text(record, "text")[:MAX_TEXT], value=_parse_value(record.get("value")),
-        occurred_at=occurred_at, key=key,
+        occurred_at=occurred_at, key=key, campaign=campaign,
     )
 
 
@@ -313,6 +323,7 @@ def events_ingest(
         if on_chunk is not None:
             on_chunk(report)
     report.rejected.sort(key=lambda rejection: rejection.row)
+    report.duplicate_rows.sort()
     if report.accepted:
         from recommendations.services.profiles import profiles_schedule_refresh
 
@@ -323,7 +334,7 @@ def events_ingest(
 
 def _store_chunk(*, store: Store, events: list[_Valid], source: str, report: IngestReport) -> None:
     skus = {event.sku for event in events if event.sku}
-    products = dict(Product.objects.filter(store=store, sku__in=skus).values_list("sku", "pk")) if skus else {}
+    products = product_ids_for_skus(store=store, skus=skus) if skus else {}
     keys = {event.key for event in events if event.key}
     # `.exclude(key="")` repeats the unique index's condition, so the planner can use it
     seen = set(Event.objects.filter(store=store, idempotency_key__in=keys).exclude(idempotency_key="")
@@ -334,6 +345,7 @@ def _store_chunk(*, store: Store, events: list[_Valid], source: str, report: Ing
             report.rejected.append(Rejection(event.row, f"unknown product '{event.sku[:64]}'"))
         elif event.key and event.key in seen:
             report.duplicates += 1
+            report.duplicate_rows.append(event.row)
         else:
             if event.key:
                 seen.add(event.key)  # a repeat later in the same file is a duplicate too
@@ -342,17 +354,23 @@ def _store_chunk(*, store: Store, events: list[_Valid], source: str, report: Ing
         return
     shoppers, created = _shoppers_for(store=store, external_ids={event.shopper for event in kept})
     report.shoppers_created += created
-    inserted = _insert_events(store=store, shoppers=shoppers, products=products, events=kept, source=source)
-    report.accepted += inserted
-    report.duplicates += len(kept) - inserted  # keys another sender stored a moment before
+    inserted_keys = _insert_events(store=store, shoppers=shoppers, products=products, events=kept, source=source)
+    for event in kept:
+        # Keys another sender stored a moment before (after `seen` was read).
+        if event.key and event.key not in inserted_keys:
+            report.duplicates += 1
+            report.duplicate_rows.append(event.row)
+        else:
+            report.accepted += 1
     _refresh_counters(shopper_ids=sorted(set(shoppers[event.shopper] for event in kept)))
 
 
-def _insert_events(*, store: Store, shoppers: dict, products: dict, events: list[_Valid], source: str) -> int:
+def _insert_events(*, store: Store, shoppers: dict, products: dict, events: list[_Valid], source: str) -> set[str]:
     """One INSERT ... SELECT FROM unnest(arrays): a dozen parameters for a whole
     chunk instead of a dozen per row (bulk_create spent most of ingestion's time
     building and parsing its statement). Two senders racing with one key: the
-    unique index keeps the first and ON CONFLICT DO NOTHING drops the second."""
+    unique index keeps the first and ON CONFLICT DO NOTHING drops the second.
+    Returns the idempotency keys of the rows inserted."""
     received = timezone.now()
     columns = {
         "store_id": ("bigint", [store.pk] * len(events)),
@@ -367,15 +385,17 @@ def _insert_events(*, store: Store, shoppers: dict, products: dict, events: list
         "source": ("text", [source] * len(events)),
         "idempotency_key": ("text", [event.key for event in events]),
         "text_model_id": ("text", [""] * len(events)),
+        "campaign": ("text", [event.campaign for event in events]),
     }
     names = ", ".join(columns)
     arrays = ", ".join(f"%s::{kind}[]" for kind, _ in columns.values())
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Event._meta.db_table} ({names}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+            f"INSERT INTO {Event._meta.db_table} ({names}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING "
+            f"RETURNING idempotency_key",
             [values for _, values in columns.values()],
         )
-        return cursor.rowcount
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _shoppers_for(*, store: Store, external_ids: set[str]) -> tuple[dict[str, int], int]:
