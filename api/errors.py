@@ -40,6 +40,7 @@ class ApiError(Exception):
 
 # What each status means across the API (for the OpenAPI document).
 ERROR_DESCRIPTIONS = {
+    400: "The body is not JSON (`malformed_body`).",
     401: "No API key, or an unknown or revoked one (`unauthorized`).",
     403: "The key lacks the scope this endpoint needs (`insufficient_scope`).",
     404: "Not in this store (`shopper_not_found`, `product_not_found`, `category_not_found`, "
@@ -96,7 +97,9 @@ def install_handlers(api: NinjaAPI) -> None:
                               message="Too many requests for this API key; retry after the Retry-After seconds.")
 
     def handle_http_error(request, exc: HttpError):
-        return error_response(api, request, status=exc.status_code, code="http_error", message=str(exc))
+        # ninja's own: 400 for a body that is not JSON.
+        code = "malformed_body" if exc.status_code == 400 else "http_error"
+        return error_response(api, request, status=exc.status_code, code=code, message=str(exc))
 
     def handle_validation(request, exc: ValidationError):
         return error_response(api, request, status=422, code="invalid_request",

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 MAX_EVENTS = 1000
 
@@ -37,7 +37,15 @@ def finite(value: float) -> float:
 # --------------------------------------------------------------------------- events
 
 
-class EventIn(Schema):
+class Body(BaseModel):
+    """A request body: a JSON object and nothing else (ninja's Schema would also
+    read attributes off lists and other values), and values of exactly the types
+    the document names (no `false` taken for 0)."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+
+class EventIn(Body):
     """One shopper event. Fields are checked one event at a time, as in a CSV
     import: a bad event is rejected with its reason while the others are kept."""
 
@@ -58,10 +66,10 @@ class EventIn(Schema):
                                                    "view and purchase events the campaign led to.")
 
     def record(self) -> dict[str, Any]:
-        return {name: value for name, value in self.dict().items() if value is not None}
+        return {name: value for name, value in self.model_dump().items() if value is not None}
 
 
-class EventBatchIn(Schema):
+class EventBatchIn(Body):
     # Not enforced by the schema: more than MAX_EVENTS is a 413, not a 422.
     events: list[EventIn] = Field(..., description=f"At most {MAX_EVENTS:,} events.",
                                   json_schema_extra={"maxItems": MAX_EVENTS})
@@ -147,7 +155,7 @@ class ProductCopyOut(Schema):
     items: list[CopyOut] = Field(..., description="The published copy, one per content type and language.")
 
 
-class QuestionIn(Schema):
+class QuestionIn(Body):
     text: str = Field(..., min_length=1, max_length=2000, pattern=r"^[^\x00]*$")
     shopper: str | None = Field(None, max_length=200, pattern=r"^[^\x00]*$",
                                 description="The storefront's id of the shopper who asked.")

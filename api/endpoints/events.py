@@ -13,7 +13,7 @@ from recommendations.services.ingestion import events_ingest
 router = Router(tags=["events"])
 
 
-@router.post("/events", response={200: EventBatchOut, **errors(403, 413)}, auth=EVENTS_WRITE,
+@router.post("/events", response={200: EventBatchOut, **errors(400, 403, 413)}, auth=EVENTS_WRITE,
              summary="Send shopper events",
              description=f"Up to {MAX_EVENTS:,} events per call. Each is checked on its own, as in a CSV import: the "
                          "result says, per event, whether it was stored, was a duplicate of a key seen before, or "

@@ -57,7 +57,7 @@ def _question_out(sku: str, answered: AnsweredQuestion) -> dict:
             "answer": answered.answer, "answered_at": answered.answered_at}
 
 
-@router.post("/products/{sku}/questions", response={201: QuestionOut, **errors(403, 404)}, auth=EVENTS_WRITE,
+@router.post("/products/{sku}/questions", response={201: QuestionOut, **errors(400, 403, 404)}, auth=EVENTS_WRITE,
              summary="Ask a question about a product",
              description="Records a shopper's question. With generate_answer, the generation model starts writing "
                          "an answer; like every answer it waits for a person's approval before this API serves it "
