@@ -33,6 +33,10 @@ MAX_SEGMENTS = 20
 MAX_PRODUCTS = 10
 
 
+class CampaignBuildError(Exception):
+    """Why a campaign could not be built; the build job shows it."""
+
+
 def campaign_create(*, store: Store, membership: Membership, name: str, goal: str, segment_by: str,
                     active_days: int | None = None, content_type: str = ContentType.MARKETING,
                     language: str = Language.EN, max_segments: int = 5, products_per_segment: int = 3) -> Campaign:
@@ -82,15 +86,15 @@ def campaign_build_run(job: Job) -> dict:
     membership = Membership.objects.filter(store=campaign.store, user=campaign.created_by).first()
     if membership is None or not membership.can("content.generate"):
         Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.FAILED)
-        raise PermissionDenied("The campaign's author can no longer generate content in this store.")
+        raise CampaignBuildError("The campaign's author can no longer generate content in this store.")
     audience = hooks.shopper_audience()
     found = audience.segments(store=campaign.store, by=campaign.segment_by,
                               active_since=campaign_active_since(campaign), limit=campaign.max_segments,
                               sample=SAMPLE_SHOPPERS)
     if not found:
         Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.FAILED)
-        raise ValidationError("No shopper matches: segments come from shopper profiles (built after events "
-                              "arrive); widen the recent-activity window or wait for profiles.")
+        raise CampaignBuildError("No shopper matches: segments come from shopper profiles (built after events "
+                                 "arrive); widen the recent-activity window or wait for the profiles.")
     job_progress(job, done=0, total=len(found))
     generations = 0
     for number, shoppers in enumerate(found, start=1):
