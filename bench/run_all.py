@@ -46,6 +46,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "scoring-latency": Benchmark("evaluation_scoring_latency.py", ("thread CPU time:",)),
     "recommendation-latency": Benchmark("recommendation_latency.py",
                                         ("| candidate query, k 10 |", "| whole recommendation, k 10 |")),
+    "api-load": Benchmark("api_load.py", ("| POST /events, batch |", "| GET recommendations, k 10 |")),
     "evaluation": Benchmark("evaluation_amazon.py", ("| method | Recall@10 |",)),
     # How the store defaults were chosen (validation fold only); reuses the evaluation's cached embeddings.
     "evaluation-tuning": Benchmark("evaluation_tuning.py", ("| hybrid variant (validation fold) |",)),

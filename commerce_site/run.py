@@ -78,6 +78,14 @@ def _stop(process: subprocess.Popen, name: str, timeout: float) -> None:
         process.wait()
 
 
+def web_command(*, host: str, port: str | int, access_log: str = "-") -> list[str]:
+    """The web server's command line (bench/api_load.py measures this same server)."""
+    return [sys.executable, "-m", "gunicorn", "commerce_site.wsgi",
+            "--bind", f"{host}:{port}",
+            "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
+            "--threads", "4", "--timeout", "120", "--access-logfile", access_log]
+
+
 def serve() -> int:
     settings = _settings()
     started = start_services()
@@ -96,13 +104,7 @@ def serve() -> int:
             cwd=BASE_DIR,
         )
         processes.append(("worker", worker))
-        web = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "commerce_site.wsgi",
-             "--bind", f"{host}:{port}",
-             "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
-             "--threads", "4", "--timeout", "120", "--access-logfile", "-"],
-            cwd=BASE_DIR,
-        )
+        web = subprocess.Popen(web_command(host=host, port=port), cwd=BASE_DIR)
         processes.append(("web", web))
         _say(f"Open http://{host}:{port}/  (Ctrl-C stops everything)")
         _say("Demo logins (store 'Bench & Beaker Supply'): admin / demo-admin, editor / demo-editor, "

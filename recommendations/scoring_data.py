@@ -87,8 +87,11 @@ def _last_event_id(store: Store) -> int:
 
 def scoring_data(*, store: Store, config: StoreConfig, refresh: bool = False) -> ScoringData:
     """The store's model, rebuilt when it is out of date (see the module docstring)."""
-    last_event_id = _last_event_id(store)
     model = _models.get(store.pk)
+    if not refresh and model is not None and model.config_key == model_key(config) \
+            and time.monotonic() - model.built_at < MAX_AGE_SECONDS:
+        return model  # young enough whatever arrived since: no query
+    last_event_id = _last_event_id(store)
     if not refresh and _fresh(model, config, last_event_id):
         return model
     with _guard:
@@ -109,8 +112,12 @@ def _fresh(model: ScoringData | None, config: StoreConfig, last_event_id: int) -
 
 
 def forget_scoring_data() -> None:
-    """Drop every cached model (tests, and after bulk changes in a command)."""
+    """Drop every cached model (tests, and after bulk changes in a command), and
+    the recommendations served from them."""
+    from recommendations.selectors.ranking import forget_served_recommendations
+
     _models.clear()
+    forget_served_recommendations()
 
 
 def build_scoring_data(*, store: Store, config: StoreConfig, last_event_id: int | None = None) -> ScoringData:

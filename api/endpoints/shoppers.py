@@ -13,7 +13,7 @@ from catalog.selectors import category_by_name
 from content.selectors.campaigns import campaign_for_shopper
 from content.services.campaigns import campaign_record_served
 from recommendations.selectors import shopper_by_external_id
-from recommendations.selectors.ranking import RecommendationFilters, recommend_for_shopper
+from recommendations.selectors.ranking import RecommendationFilters, recommendations_served
 
 router = Router(tags=["shoppers"])
 
@@ -37,7 +37,7 @@ def shopper_recommendations(request, shopper_id: Text, query: Query[Recommendati
     category_id = category_by_name(store=store, name=query.category).pk if query.category else None
     filters = RecommendationFilters(in_stock=query.in_stock, exclude_purchased=query.exclude_purchased,
                                     exclude_seen=query.exclude_seen, category_id=category_id)
-    result = recommend_for_shopper(store=store, shopper=shopper, k=query.k, filters=filters)
+    result = recommendations_served(store=store, shopper=shopper, k=query.k, filters=filters)
     return {"shopper": shopper.external_id, "kind": result.kind,
             "items": [recommendation_out(item) for item in result.items]}
 

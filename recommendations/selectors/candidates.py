@@ -12,9 +12,9 @@ Two plans, chosen per query from a count of the products the filter keeps:
   milliseconds and has recall 1.
 
 The count comes from the store model's product table in memory (no query). The
-planner settings are set with set_config(..., true), i.e. SET LOCAL, inside the
-same transaction as the query; statements are never prepared
-(settings: prepare_threshold None), so the plan always sees them.
+planner settings are set with set_config(..., true), i.e. SET LOCAL, in the same
+transaction as the query, sent with it in one round trip; statements are never
+prepared (settings: prepare_threshold None), so the plan always sees them.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connection
 
 from recommendations.models import EMBEDDING_DIMENSIONS, ProductEmbedding
 from recommendations.vectors import stack, vector_from_bytes
@@ -164,15 +164,24 @@ def candidate_sql(*, product_filter: ProductFilter, model_id: str, plan: str) ->
 def _run(*, vector, limit, product_filter, model_id, plan, ef_search=None, iterative_scan="strict_order") -> list:
     sql, params = candidate_sql(product_filter=product_filter, model_id=model_id, plan=plan)
     params.update(q=_literal(vector), limit=limit)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if plan == "hnsw":
-            # SET LOCAL, in the transaction of the query that must see it
-            cursor.execute(
-                "SELECT set_config('hnsw.ef_search', %s, true), set_config('hnsw.iterative_scan', %s, true), "
-                "set_config('hnsw.max_scan_tuples', %s, true)",
-                [str(max(ef_search or EF_SEARCH_MIN, min(limit, 1000))), iterative_scan, str(MAX_SCAN_TUPLES)],
-            )
-        cursor.execute(sql, params)
+    with connection.cursor() as cursor:
+        if plan != "hnsw":
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        # The settings and the query in one round trip: statements sent together
+        # run in one transaction (an implicit one, or the caller's), so the
+        # set_config(..., true) (SET LOCAL) is in force when the query is planned.
+        # Parameters are bound on the client (Django's psycopg cursor), which is
+        # what lets one execute() carry two statements.
+        params.update(ef_search=str(max(ef_search or EF_SEARCH_MIN, min(limit, 1000))), mode=iterative_scan,
+                      max_tuples=str(MAX_SCAN_TUPLES))
+        cursor.execute(
+            "SELECT set_config('hnsw.ef_search', %(ef_search)s, true), "
+            "set_config('hnsw.iterative_scan', %(mode)s, true), "
+            "set_config('hnsw.max_scan_tuples', %(max_tuples)s, true); " + sql,
+            params,
+        )
+        cursor.nextset()
         return cursor.fetchall()
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import logging
 import math
 import re
@@ -170,7 +171,18 @@ def read_event_csv(data: bytes) -> EventFile:
 
 def _text(record: Mapping, name: str) -> str:
     value = record.get(name)
-    return "" if value is None else str(value).strip()
+    if value is None:
+        return ""
+    text = str(value).strip()
+    # Postgres text holds neither NUL nor lone surrogates (JSON can carry both).
+    if "\x00" in text:
+        raise _Invalid(f"{name} contains a NUL character")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _Invalid(f"{name} is not valid Unicode text") from None
+    return text
 
 
 def _parse_time(raw, *, now: datetime) -> datetime:
@@ -366,47 +378,55 @@ def _store_chunk(*, store: Store, events: list[_Valid], source: str, report: Ing
 
 
 def _insert_events(*, store: Store, shoppers: dict, products: dict, events: list[_Valid], source: str) -> set[str]:
-    """One INSERT ... SELECT FROM unnest(arrays): a dozen parameters for a whole
-    chunk instead of a dozen per row (bulk_create spent most of ingestion's time
-    building and parsing its statement). Two senders racing with one key: the
-    unique index keeps the first and ON CONFLICT DO NOTHING drops the second.
-    Returns the idempotency keys of the rows inserted."""
-    received = timezone.now()
-    columns = {
-        "store_id": ("bigint", [store.pk] * len(events)),
-        "shopper_id": ("bigint", [shoppers[event.shopper] for event in events]),
-        "event_type": ("text", [event.event_type for event in events]),
-        "product_id": ("bigint", [products.get(event.sku) for event in events]),
-        "query": ("text", [event.query for event in events]),
-        "text": ("text", [event.text for event in events]),
-        "value": ("double precision", [event.value for event in events]),
-        "occurred_at": ("timestamptz", [event.occurred_at for event in events]),
-        "received_at": ("timestamptz", [received] * len(events)),
-        "source": ("text", [source] * len(events)),
-        "idempotency_key": ("text", [event.key for event in events]),
-        "text_model_id": ("text", [""] * len(events)),
-        "campaign": ("text", [event.campaign for event in events]),
-    }
-    names = ", ".join(columns)
-    arrays = ", ".join(f"%s::{kind}[]" for kind, _ in columns.values())
+    """One INSERT ... SELECT FROM json_to_recordset(one JSON document): a single
+    parameter for a whole chunk (bulk_create spent most of ingestion's time
+    building and parsing its statement, and arrays passed as parameters are
+    quoted one element at a time in Python; json.dumps is C). Two senders racing
+    with one key: the unique index keeps the first and ON CONFLICT DO NOTHING
+    drops the second. Returns the idempotency keys of the rows inserted."""
+    received = timezone.now().isoformat()
+    rows = [
+        {"shopper_id": shoppers[event.shopper], "event_type": event.event_type, "product_id": products.get(event.sku),
+         "query": event.query, "text": event.text, "value": event.value, "occurred_at": event.occurred_at.isoformat(),
+         "idempotency_key": event.key, "campaign": event.campaign}
+        for event in events
+    ]
+    columns = ("shopper_id bigint, event_type text, product_id bigint, query text, text text, "
+               "value double precision, occurred_at timestamptz, idempotency_key text, campaign text")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Event._meta.db_table} ({names}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING "
-            f"RETURNING idempotency_key",
-            [values for _, values in columns.values()],
+            f"INSERT INTO {Event._meta.db_table} (store_id, shopper_id, event_type, product_id, query, text, value, "
+            f"occurred_at, received_at, source, idempotency_key, text_model_id, campaign) "
+            f"SELECT %s, r.shopper_id, r.event_type, r.product_id, r.query, r.text, r.value, r.occurred_at, "
+            f"%s::timestamptz, %s, r.idempotency_key, '', r.campaign FROM json_to_recordset(%s::json) AS r({columns}) "
+            f"ON CONFLICT DO NOTHING RETURNING idempotency_key",
+            [store.pk, received, source, json.dumps(rows)],
         )
         return {row[0] for row in cursor.fetchall()}
 
 
 def _shoppers_for(*, store: Store, external_ids: set[str]) -> tuple[dict[str, int], int]:
-    found = dict(Shopper.objects.filter(store=store, external_id__in=external_ids).values_list("external_id", "pk"))
-    missing = external_ids - found.keys()
-    if missing:
-        Shopper.objects.bulk_create(
-            [Shopper(store=store, external_id=external_id) for external_id in sorted(missing)], ignore_conflicts=True
+    """{external id: shopper id}, creating the missing shoppers, in one statement.
+    Its snapshot cannot see a shopper another sender created meanwhile (skipped by
+    ON CONFLICT): those are read again."""
+    wanted = sorted(external_ids)
+    table = Shopper._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH wanted AS (SELECT unnest(%s::text[]) AS external_id), "
+            f"created AS (INSERT INTO {table} (store_id, external_id, created_at, event_count, profile_stale) "
+            f"SELECT %s, external_id, now(), 0, false FROM wanted ON CONFLICT (store_id, external_id) DO NOTHING "
+            f"RETURNING external_id, id) "
+            f"SELECT external_id, id, true FROM created UNION ALL "
+            f"SELECT s.external_id, s.id, false FROM {table} s JOIN wanted USING (external_id) WHERE s.store_id = %s",
+            [wanted, store.pk, store.pk],
         )
+        rows = cursor.fetchall()
+    found = {external_id: pk for external_id, pk, _ in rows}
+    created = sum(1 for *_, new in rows if new)
+    if missing := external_ids - found.keys():
         found.update(Shopper.objects.filter(store=store, external_id__in=missing).values_list("external_id", "pk"))
-    return found, len(missing)
+    return found, created
 
 
 def _refresh_counters(*, shopper_ids: list[int]) -> None:

@@ -74,3 +74,16 @@ def test_a_body_that_is_not_a_batch_is_422(api, key, store):
     assert response.status_code == 422
     body = response.json()["error"]
     assert body["code"] == "invalid_request" and body["details"][0]["loc"][-1] == "events"
+
+
+def test_text_postgres_cannot_hold_is_rejected_per_event(api, key, store, catalog):
+    response = api("post", "/events", key, json={"events": [
+        {"shopper": "s-1", "type": "search", "query": "nul\u0000byte"},
+        {"shopper": "s-\ud800", "type": "view", "sku": "AB-1"},
+        {"shopper": "s-2", "type": "view", "sku": "AB-1", "key": "ok-1"},
+    ]})
+
+    assert [r["status"] for r in response.json()["results"]] == ["rejected", "rejected", "accepted"]
+    assert response.json()["results"][0]["reason"] == "query contains a NUL character"
+    assert response.json()["results"][1]["reason"] == "shopper is not valid Unicode text"
+    assert Event.objects.filter(store=store).count() == 1
