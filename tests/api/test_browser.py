@@ -58,3 +58,12 @@ def test_a_key_made_on_the_dashboard_sends_events_that_change_the_shoppers_recom
 
     page.click("nav >> text=API keys")
     assert page.locator("[data-key-row='Test storefront'] [data-last-used]").inner_text() != "never"
+
+
+def test_the_reference_page_renders_the_openapi_document(page, live_server):
+    page.goto(f"{live_server.url}/api/v1/docs/")
+
+    page.wait_for_selector(".swagger-ui .opblock-summary-path")
+    paths = page.locator(".swagger-ui .opblock-summary-path").all_inner_texts()
+    assert "/api/v1/shoppers/{shopper_id}/recommendations" in [p.replace("\u200b", "") for p in paths]
+    assert page.locator(".swagger-ui .info .title", has_text="Commerce Studio storefront API").count() == 1
