@@ -12,7 +12,13 @@ for --smoke). Measures:
   and of 1,000 new events (new shoppers, unique idempotency keys; removed after);
 - recommendations: GET /shoppers/{id}/recommendations?k=10 for shoppers drawn
   at random from the store's, at 1, 8 and 32 concurrent clients, each with its
-  own keep-alive connection: requests/s, p50 and p95, and any non-200.
+  own keep-alive connection: requests/s, p50 and p95, and any non-200; then the
+  same at 8 clients for a storefront's active few (`--hot` shoppers), whose
+  lists the API serves from its cache until their next event;
+- the CPU the server spent per request (gunicorn workers plus their Postgres
+  backends, from /proc): on a loaded shared machine requests/s measures the
+  share of the cores the server got, while CPU per request says what two free
+  cores would carry (2,000 ms / CPU ms per request).
 
 The load generator is a thread per client in this process (an equivalent of
 Locust's FastHttpUser loop: http.client, keep-alive, no think time); it shares
@@ -41,6 +47,27 @@ from recommendation_common import REPO, machine, percentile, setup_django
 from smoke import data_dir, parse_args
 
 HOST = "127.0.0.1"
+
+
+def server_cpu_ms(server: subprocess.Popen, database: str) -> float:
+    """CPU time (user + system) so far of the web server's processes and of the
+    Postgres backends serving the benchmark's database."""
+    import psutil
+
+    total = 0.0
+    root = psutil.Process(server.pid)
+    processes = [root, *root.children(recursive=True)]
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        if cmdline.startswith("postgres: ") and f" {database} " in f"{cmdline} ":
+            processes.append(process)
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total * 1000
 
 
 def free_port() -> int:
@@ -162,8 +189,9 @@ def main() -> None:
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--batches", type=int, default=20, help="POST /events calls per batch size")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    parser.add_argument("--hot", type=int, default=200, help="active shoppers of the cached run")
     parser.add_argument("--rebuild", action="store_true", help="build the benchmark store again")
-    args = parse_args(parser, products=960, duration=2.0, warmup=0.5, clients="1,4", batches=2)
+    args = parse_args(parser, products=960, duration=2.0, warmup=0.5, clients="1,4", batches=2, hot=20)
     dataset = data_dir(args.smoke)
     setup_django(smoke=args.smoke)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -179,25 +207,38 @@ def main() -> None:
     skus = list(Product.objects.filter(store=store).order_by("?").values_list("sku", flat=True)[:2000])
     port = free_port()
     server = start_server(port, args.workers)
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]["NAME"]
     try:
         lines = [f"Machine: {machine()}.", "",
                  f"Server: gunicorn, {args.workers} workers x 4 threads (`make run`'s command line), on {HOST}; "
                  f"store of {args.products:,} products, {len(shoppers):,} shoppers.", "",
                  "| POST /events, batch | events | accepted | seconds | events/s | p50 ms per call | "
-                 "p95 ms per call |", "|---|---|---|---|---|---|---|"]
+                 "p95 ms per call | server CPU ms per 1,000 events | events/s on 2 free cores (CPU bound) |",
+                 "|---|---|---|---|---|---|---|---|---|"]
         for batch in (100, 1000):
             ingestion(port, key, skus, batch=batch, batches=1)  # warm the worker
+            cpu = server_cpu_ms(server, database)
             row = ingestion(port, key, skus, batch=batch, batches=args.batches)
+            per_1000 = (server_cpu_ms(server, database) - cpu) / row["events"] * 1000
             lines.append(f"| {row['batch']:,} | {row['events']:,} | {row['accepted']:,} | {row['seconds']:.1f} | "
-                         f"{row['events_s']:,.0f} | {row['p50']:.0f} | {row['p95']:.0f} |")
+                         f"{row['events_s']:,.0f} | {row['p50']:.0f} | {row['p95']:.0f} | {per_1000:.0f} | "
+                         f"{2_000_000 / per_1000:,.0f} |")
         lines += ["", "| GET recommendations, k 10 | requests | requests/s | p50 ms | p95 ms | mean ms | "
-                      "non-200 |", "|---|---|---|---|---|---|---|"]
-        for clients in [int(value) for value in args.clients.split(",") if value]:
-            row = recommendations(port, key, shoppers, clients=clients, duration=args.duration,
-                                  warmup=args.warmup)
-            lines.append(f"| {clients} client{'s' if clients > 1 else ''} | {row['requests']:,} | "
-                         f"{row['rps']:.0f} | {row['p50']:.1f} | {row['p95']:.1f} | {row['mean']:.1f} | "
-                         f"{row['errors']} |")
+                      "non-200 | server CPU ms per request | requests/s on 2 free cores (CPU bound) |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        hot = random.Random(0).sample(shoppers, min(args.hot, len(shoppers)))
+        runs = [(f"{clients} client{'s' if clients > 1 else ''}", clients, shoppers)
+                for clients in [int(value) for value in args.clients.split(",") if value]]
+        runs.append((f"8 clients, {len(hot)} active shoppers (cached)", 8, hot))
+        for label, clients, pool in runs:
+            cpu = server_cpu_ms(server, database)
+            row = recommendations(port, key, pool, clients=clients, duration=args.duration, warmup=args.warmup)
+            per_request = (server_cpu_ms(server, database) - cpu) / max(row["requests"], 1)
+            lines.append(f"| {label} | {row['requests']:,} | {row['rps']:.0f} | {row['p50']:.1f} | "
+                         f"{row['p95']:.1f} | {row['mean']:.1f} | {row['errors']} | {per_request:.1f} | "
+                         f"{2000 / per_request:,.0f} |")
         lines += ["", f"Load average after the run: {', '.join(f'{v:.1f}' for v in os.getloadavg())}."]
     finally:
         server.terminate()
