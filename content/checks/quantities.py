@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .base import Span
-from .text import fold
+from .stopwords import ENGLISH_FUNCTION_WORDS
+from .text import CJK_CHARS, CJK_RE, fold
+from .words import stem
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,24 @@ _UNIT_TABLE: list[tuple[str, str, float, tuple[str, ...], tuple[str, ...]]] = [
 ]
 
 
+# Electronics catalogs write SI prefixes on these units ("4.7uF", "10 kohm", "5 kV"); generated so the
+# table does not list each (this is what pint would have added; see bench/RESULTS.md).
+_SI_PREFIXES = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "μ": 1e-6, "m": 1e-3, "k": 1e3, "K": 1e3, "M": 1e6}
+_PREFIXABLE = (("F", "capacitance"), ("H", "inductance"), ("V", "voltage"), ("A", "current"), ("W", "power"))
+_UNIT_TABLE += [
+    (prefix + base, dimension, factor, (), (prefix + base,))
+    for base, dimension in _PREFIXABLE
+    for prefix, factor in _SI_PREFIXES.items()
+    if prefix not in "KM"  # "MA" is a state more often than a megaampere
+]
+_UNIT_TABLE += [
+    (prefix + "ohm", "resistance", factor, (prefix + "ohm", prefix + "Ω"), ())
+    for prefix, factor in _SI_PREFIXES.items()
+    if prefix not in "mK"  # "mohm" would collide with "Mohm" once case is folded; "Kohm" is "kohm"
+]
+_UNIT_TABLE += [("ms", "time", 1e-3, ("ms", "msec"), ()), ("µs", "time", 1e-6, ("µs", "μs"), ())]
+
+
 def _unit_key(spelling: str) -> str:
     """ "fl. oz." and "fl oz" are one unit: compare spellings without dots, spaces and case."""
     return re.sub(r"[\s.]", "", fold(spelling)).lower()
@@ -239,31 +259,39 @@ _COUNT_PER_RE = re.compile(
     re.IGNORECASE,
 )
 _COUNT_ZH_RE = re.compile(rf"{_START}(?P<number>{NUMBER})\s*(?:件|个|只|片|支|卷|包|张|瓶|对)?装")
-# A number followed by an unknown capitalised unit ("20 LED", "4 AA"): a weaker kind of claim.
-_UNKNOWN_UNIT_RE = re.compile(rf"{_START}(?P<number>{NUMBER}){_GAP}(?P<unit>[A-Z]{{2,6}})(?![A-Za-z0-9_])")
-_NOT_UNITS = {"AC", "DC", "AND", "OR", "THE", "FOR", "WITH", "IN", "OF", "TO", "ON", "AT", "BY", "IS", "ARE", "IT"}
+# Open vocabulary: whatever word follows a number is its unit ("500 sheets", "20 LED", "3颗"), so a
+# claim about a unit nobody listed is still a claim. Function words after a number are no unit ("3 in
+# 1", "2 or 3"), an ordinal suffix makes no quantity ("3rd"), and a few nouns count how the product
+# is used rather than what it is ("apply 2 coats", "3 times a day").
+_OPEN_UNIT_RE = re.compile(
+    rf"{_START}(?P<number>{NUMBER}){_GAP}(?P<unit>[A-Za-z]+(?:'s)?|[{CJK_CHARS}])(?![0-9])"
+)
+_NOT_UNITS = ENGLISH_FUNCTION_WORDS | {
+    *"x by per via vs versus each every plus times am pm st nd rd th".split(),
+    *"coat coats step steps way ways hand hands project projects job jobs task tasks".split(),
+    *"的 和 与 或 及 至 到 是 在 了 月 日 号 点 多 余 来 左 以 次 遍 步".split(),
+}
+_MODEL_NUMBER = re.compile(r"\d{5,}")
+_ZH_COUNTED_RE = re.compile(
+    r"(?<![第一二两三四五六七八九十])(?P<word>[二两三四五六七八九十]{1,3})"
+    r"(?P<unit>[个件种颗粒层排条只双款色枚根张片支套包盒瓶袋组对道块寸米年天倍])"
+)
 
 _NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "fifty": 50,
-    "hundred": 100,
-}
+    word: float(value)
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12, "half": 0.5, "quarter": 0.25}
 _WORD_QUANTITY_RE = re.compile(
     rf"(?<![A-Za-z])(?P<word>{'|'.join(_NUMBER_WORDS)})[\s-]+(?P<unit>{_UNIT_ALT})(?P<warranty>{_WARRANTY})?",
+    re.IGNORECASE,
+)
+# "twelve pens", "a dozen markers": counts spelled out, with any noun as the unit.
+_WORD_COUNT_RE = re.compile(
+    rf"(?<![A-Za-z-])(?P<word>{'|'.join(w for w in _NUMBER_WORDS if w not in ('zero', 'one', 'half', 'quarter'))})"
+    r"[\s-]+(?P<unit>[A-Za-z]+)(?![A-Za-z])",
     re.IGNORECASE,
 )
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -309,14 +337,23 @@ def _numbers_in(group: str) -> list[str]:
 
 
 def find_quantities(text: str, *, include_unknown: bool = False) -> list[Quantity]:
+    """Numbers with their units; `include_unknown` adds numbers whose unit is any other word (the
+    open vocabulary of claims), with `unit` None and the word in `unit_text`."""
     folded = fold(text)
     found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
+    # One flag per character, so telling whether a stretch is already read stays linear in the text.
+    taken = bytearray(len(folded))
 
     def add(value: float, unit: Unit | None, start: int, end: int, weak: bool = False, unit_text: str = "") -> None:
         if unit is not None and unit.dimension == "time" and unit.symbol == "years" and _looks_like_a_date(value):
             return
         found.append(Quantity(value, unit, Span(start, end), text[start:end], weak, unit_text))
+
+    def free(start: int, end: int) -> bool:
+        return not any(taken[start:end])
+
+    def take(start: int, end: int) -> None:
+        taken[start:end] = b"\x01" * (end - start)
 
     for m in _QUANTITY_RE.finditer(folded):
         unit = lookup_unit(m["unit"])
@@ -325,10 +362,7 @@ def find_quantities(text: str, *, include_unknown: bool = False) -> list[Quantit
         numbers = _numbers_in(m["numbers"])
         for i, number in enumerate(numbers):
             add(parse_number(number), unit, m.start(), m.end(), weak=i < len(numbers) - 1)
-        taken.append(m.span())
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
+        take(*m.span())
 
     for m in _WORD_QUANTITY_RE.finditer(folded):
         unit = lookup_unit(m["unit"])
@@ -340,25 +374,45 @@ def find_quantities(text: str, *, include_unknown: bool = False) -> list[Quantit
         idiomatic = m["word"].lower() == "one" or unit.dimension == "time" or m["unit"].lower() in ("in", "in.")
         if idiomatic and not m["warranty"]:
             continue
-        add(float(_NUMBER_WORDS[m["word"].lower()]), unit, m.start(), m.end())
-        taken.append(m.span())
+        add(_NUMBER_WORDS[m["word"].lower()], unit, m.start(), m.end())
+        take(*m.span())
     for m in _ZH_WARRANTY_RE.finditer(folded):
         if free(*m.span()):
             add(float(_zh_number(m["word"])), lookup_unit(m["unit"]), m.start(), m.end())
-            taken.append(m.span())
+            take(*m.span())
     count = lookup_unit("count")
     for pattern in (_COUNT_OF_RE, _COUNT_PER_RE, _COUNT_ZH_RE):
         for m in pattern.finditer(folded):
             if free(*m.span()):
                 add(parse_number(m["number"]), count, m.start(), m.end())
-                taken.append(m.span())
+                take(*m.span())
     if include_unknown:
-        for m in _UNKNOWN_UNIT_RE.finditer(folded):
-            if free(*m.span()) and m["unit"] not in _NOT_UNITS:
-                add(parse_number(m["number"]), None, m.start(), m.end(), unit_text=m["unit"])
-                taken.append(m.span())
+        _add_open_units(folded, add, free, take)
     found.sort(key=lambda q: (q.span.start, q.weak is False))
     return found
+
+
+def _add_open_units(folded: str, add, free, take) -> None:
+    for m in _OPEN_UNIT_RE.finditer(folded):
+        unit = m["unit"]
+        ordinal = unit.lower() in ("st", "nd", "rd", "th") and m.start("unit") == m.end("number")
+        if ordinal or unit.lower() in _NOT_UNITS or unit in _NOT_UNITS or not free(*m.span()):
+            continue
+        if folded[m.start() - 1 : m.start()] == "第":  # 第3代: an ordinal
+            continue
+        if _MODEL_NUMBER.fullmatch(m["number"]):  # "the 740000801 roll"
+            continue
+        add(parse_number(m["number"]), None, m.start(), m.end(), unit_text=unit)
+        take(*m.span())
+    for m in _WORD_COUNT_RE.finditer(folded):
+        if m["unit"].lower() in _NOT_UNITS or not free(*m.span()):
+            continue
+        add(_NUMBER_WORDS[m["word"].lower()], None, m.start(), m.end(), unit_text=m["unit"])
+        take(*m.span())
+    for m in _ZH_COUNTED_RE.finditer(folded):
+        if free(*m.span()):
+            add(float(_zh_number(m["word"])), None, m.start(), m.end(), unit_text=m["unit"])
+            take(*m.span())
 
 
 def _zh_number(word: str) -> int:
@@ -418,33 +472,49 @@ def _ounce_as(a: Quantity, b: Quantity) -> float:
     return ounce.value * factor
 
 
+def _is_count(q: Quantity) -> bool:
+    return q.unit is not None and q.unit.dimension == "count"
+
+
+def _same_counted(claim: Quantity, fact: Quantity) -> bool:
+    """Counts of things: "12 pens" is supported by "12-Count" or "12 Pens", "3颗" by "3 buttons"
+    (a Chinese measure word names no thing of its own), "75 pages" is not by "75 sheets"."""
+    if not _close(claim.value, fact.value, SAME_UNIT_TOLERANCE):
+        return False
+    if claim.unit is None and fact.unit is None:
+        zh = CJK_RE.fullmatch(claim.unit_text) or CJK_RE.fullmatch(fact.unit_text)
+        return bool(zh) or stem(claim.unit_text) == stem(fact.unit_text)
+    return (claim.unit is None and _is_count(fact)) or (_is_count(claim) and fact.unit is None)
+
+
 @dataclass(frozen=True)
 class FactQuantities:
     """What the product data says in numbers, read once per check."""
 
     quantities: tuple[Quantity, ...]
     loose_numbers: frozenset[float]  # numbers with no unit of their own, or a borrowed one
-    all_numbers: frozenset[float]
+    counted: tuple[Quantity, ...] = ()  # numbers with a word no unit table knows ("4-Pocket")
 
     @classmethod
     def from_text(cls, text: str) -> FactQuantities:
         quantities = tuple(find_quantities(text))
-        numbers = find_numbers(text)
-        owned = [
-            (value, span)
-            for value, span in numbers
-            if not any(
-                q.span.start <= span.start < q.span.end and not q.weak and _close(q.value, value, 1e-9)
-                for q in quantities
-            )
-        ]
-        loose = {round(value, 6) for value, _ in owned} | {round(q.value, 6) for q in quantities if q.weak}
-        return cls(quantities, frozenset(loose), frozenset(round(value, 6) for value, _ in numbers))
+        owned_at = {q.span.start: q for q in quantities if not q.weak}
+        loose = {
+            round(value, 6)
+            for value, span in find_numbers(text)
+            if not (span.start in owned_at and _close(owned_at[span.start].value, value, 1e-9))
+        }
+        loose |= {round(q.value, 6) for q in quantities if q.weak}
+        counted = tuple(q for q in find_quantities(text, include_unknown=True) if q.unit is None)
+        return cls(quantities, frozenset(loose), counted)
 
     def supports(self, claim: Quantity) -> bool:
         value = round(claim.value, 6)
-        if claim.unit is None:
-            return value in self.all_numbers
+        if claim.unit is None or _is_count(claim):
+            if any(_same_counted(claim, fact) for fact in self.counted + self.quantities):
+                return True
+            if claim.unit is None:
+                return False
         if any(same_quantity(claim, fact) for fact in self.quantities):
             return True
         # Titles often leave the unit of a size out ("12 Width", "1/4 x 250'"), and a unit read
@@ -455,5 +525,5 @@ class FactQuantities:
 
     def same_dimension(self, claim: Quantity) -> list[Quantity]:
         if claim.unit is None:
-            return []
+            return [q for q in self.counted + self.quantities if q.unit is None or _is_count(q)]
         return [q for q in self.quantities if q.unit and q.unit.dimension == claim.unit.dimension and not q.weak]
