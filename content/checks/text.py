@@ -75,7 +75,8 @@ def token_texts(text: str) -> list[str]:
 
 def words(text: str) -> list[Token]:
     """Latin-script words as a reader counts them ("4-1/2-Inch" is one), with offsets."""
-    return [Token(m.group().lower(), m.start(), m.end()) for m in _RUN_RE.finditer(text) if _HAS_LATIN.search(m.group())]
+    runs = _RUN_RE.finditer(text)
+    return [Token(m.group().lower(), m.start(), m.end()) for m in runs if _HAS_LATIN.search(m.group())]
 
 
 def length_units(text: str, language: str) -> list[Token]:

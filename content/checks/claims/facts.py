@@ -1,0 +1,112 @@
+"""What the product data supports, read once per product: lexicon keys, countries, quantities, and
+the words, stems and compound modifiers the open-vocabulary claims are judged against."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..lexicon import COUNTRY_MENTIONS, MATERIAL, ORIGIN, TERMS_BY_KEY
+from ..quantities import FactQuantities
+from ..text import fold, sentences
+from ..words import stem
+from .terms import Mention, free_of, negated, term_mentions
+
+WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[-.'][A-Za-z0-9]+)*")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def compact(text: str) -> str:
+    """ "C2P-07AN", "c2p07an" and "C2P 07AN" are one code; "Wi-Fi" and "WiFi" one name."""
+    return _NOT_ALNUM.sub("", text.lower())
+
+
+def without_questions(text: str) -> str:
+    """A shopper's "Is it waterproof?" in the grounding text is not a fact: blank questions out
+    (with spaces, so offsets stay put)."""
+    if "?" not in text and "\uff1f" not in text:
+        return text
+    for span in sentences(text):
+        if text[span.end - 1] in "?\uff1f":
+            text = text[: span.start] + " " * (span.end - span.start) + text[span.end :]
+    return text
+
+
+@dataclass(frozen=True)
+class Facts:
+    keys: frozenset[str]
+    countries: frozenset[str]
+    quantities: FactQuantities
+    materials: tuple[str, ...]  # as the data writes them, for messages
+    words: frozenset[str]  # lower-cased words, hyphenated ones whole and in parts
+    stems: frozenset[str]
+    compact: str  # the whole data lower-cased with only letters and digits, for codes
+    lowered: str  # folded and lower-cased, for Chinese (no spaces to split on)
+    compounds: frozenset[tuple[str, str]]  # (stem of X, class) of "X-free", "non-X", "X-proof"...
+    compound_texts: tuple[str, ...]  # as written, for messages
+    names: tuple[str, ...]  # acronyms and codes as written, for messages
+
+    @classmethod
+    def from_text(cls, text: str) -> Facts:
+        from .english import compounds_in, names_in  # english reads Facts too
+
+        text = without_questions(text)
+        folded = fold(text)
+        keys, materials = set(), []
+        for mention in term_mentions(text):
+            if negated(text, mention.start) or (mention.kind == MATERIAL and free_of(text, mention.end)):
+                continue
+            keys.add(mention.key)
+            if ":" in mention.key:
+                keys.add(mention.key.split(":")[0])
+            if mention.kind == MATERIAL:
+                written = text[mention.start : mention.end]
+                if written.lower() not in (m.lower() for m in materials):
+                    materials.append(written)
+        lowered = folded.lower()
+        countries = {term.key for term in COUNTRY_MENTIONS if next(term.finditer(folded, lowered), None)}
+        words = set()
+        for token in WORD_RE.findall(lowered):
+            words.add(token)
+            words.update(token.replace(".", "-").replace("'", "-").split("-"))
+        compounds = compounds_in(folded)
+        return cls(
+            keys=frozenset(keys),
+            countries=frozenset(countries),
+            quantities=FactQuantities.from_text(text),
+            materials=tuple(materials),
+            words=frozenset(words),
+            stems=frozenset(stem(w) for w in words),
+            compact=compact(folded),
+            lowered=lowered,
+            compounds=frozenset(key for key, _ in compounds),
+            compound_texts=tuple(dict.fromkeys(written for _, written in compounds)),
+            names=tuple(dict.fromkeys(names_in(folded))),
+        )
+
+    def supports(self, mention: Mention) -> bool:
+        if mention.kind == ORIGIN:
+            return mention.key in self.countries
+        if mention.key in self.keys:
+            return True
+        term = TERMS_BY_KEY.get(mention.key)
+        return bool(term and term.implied_by & self.keys)
+
+    def knows(self, word: str) -> bool:
+        """The data has this word, in some form: "Pencils" for "pencil", "C2P07AN" for "c2p-07an";
+        Chinese anywhere in the data."""
+        lowered = word.lower()
+        if not lowered.isascii():
+            return lowered in self.lowered
+        if lowered in self.words or stem(lowered) in self.stems:
+            return True
+        code = compact(lowered)
+        # A short code could sit by chance inside a longer one ("AP" in "paper"): whole words only.
+        return len(code) >= 4 and any(ch.isdigit() for ch in code) and code in self.compact
+
+
+@lru_cache(maxsize=512)
+def facts_from_text(text: str) -> Facts:
+    # Variants of one product, and every save of a draft, share the same facts.
+    return Facts.from_text(text)
