@@ -264,7 +264,7 @@ _COUNT_ZH_RE = re.compile(rf"{_START}(?P<number>{NUMBER})\s*(?:件|个|只|片|�
 # 1", "2 or 3"), an ordinal suffix makes no quantity ("3rd"), and a few nouns count how the product
 # is used rather than what it is ("apply 2 coats", "3 times a day").
 _OPEN_UNIT_RE = re.compile(
-    rf"{_START}(?P<number>{NUMBER}){_GAP}(?P<unit>[A-Za-z]+(?:'s)?|[{CJK_CHARS}])(?![0-9])"
+    rf"{_START}(?P<number>{NUMBER}){_GAP}(?P<unit>[A-Za-z]+(?:-[A-Za-z]+)*(?:'s)?|[{CJK_CHARS}])(?![0-9])"
 )
 _NOT_UNITS = ENGLISH_FUNCTION_WORDS | {
     *"x by per via vs versus each every plus times am pm st nd rd th".split(),

@@ -102,7 +102,7 @@ def _quiet(text: str, candidate: Candidate) -> bool:
 def _already_flagged(text: str, candidate: Candidate, facts: Facts, flagged: list[tuple[int, int]]) -> bool:
     """A phrase whose only unknown words the lexicon already flagged ("hypoallergenic paper"): the
     lexicon's claim, with its sharper reason, is the one shown."""
-    unknown = [(s, e) for s, e in candidate.words if not facts.knows(text[s:e])]
+    unknown = [(s, e) for s, e in candidate.words if not _known(text, s, e, facts)]
     return bool(unknown) and all(any(fs <= s and e <= fe for fs, fe in flagged) for s, e in unknown)
 
 
@@ -112,7 +112,13 @@ def _supported(text: str, candidate: Candidate, facts: Facts, ranges: list[tuple
 
     if candidate.compound is not None:
         return compound_supported(candidate.compound, facts.compounds) or all(covered(*w) for w in candidate.words)
-    return all(facts.knows(text[s:e]) or covered(s, e) for s, e in candidate.words)
+    return all(_known(text, s, e, facts) or covered(s, e) for s, e in candidate.words)
+
+
+def _known(text: str, start: int, end: int, facts: Facts) -> bool:
+    if text[start:end].isascii():
+        return facts.knows(text[start:end])
+    return facts.knows(text[start:end]) or facts.knows_chinese(text, start, end)
 
 
 def _obviously_true(quantity: Quantity) -> bool:

@@ -23,6 +23,7 @@ from ..stopwords import ENGLISH_FUNCTION_WORDS
 from ..text import sentences
 from ..words import stem
 from .kinds import CERTIFICATION, COMPOUND, FEATURE, MATERIAL, NAME, ORIGIN
+from .terms import clause_before
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ PRAISE = frozenset(
     superb amazing fantastic wonderful incredible impressive everyday ordinary standard regular new
     improved advanced enhanced proprietary original real true solid-feeling long lasting long-lasting
     high-quality well-made top-notch state-of-the-art eye-catching must-have hard-working cutting-edge
-    user-friendly easy-to-use one-of-a-kind all-purpose multi-purpose general-purpose on-the-go
+    user-friendly easy-to-use one-of-a-kind on-the-go genuine authentic
+    note-taking back-to-school day-to-day year-round all-day
     fun cool cute pretty lovely gorgeous bright fresh neat tidy sharp fine-looking flexible lightweight
     """.split()
 )
@@ -148,6 +150,13 @@ _COMMON_CAPITALS = frozenset(
     """.split()
 )
 _SENTENCE_OPENERS = "\"'(•*-–:;"
+_NAME_CUE = re.compile(
+    r"\b(?:made|manufactured|produced|crafted|assembled|sourced|imported|grown|printed|designed|engineered)"
+    r"\s+(?:in|from|by)\b|\b(?:compatible|works?|fits?|use|pairs?|syncs?|connects?)\s+with\b|\bfits\b"
+    r"|\b(?:powered|certified|approved|licensed|tested|endorsed|recommended|named|voted|awarded)\s+by\b"
+    r"|\bfrom\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _ORIGIN_BEFORE = re.compile(
     r"(?:made|manufactured|produced|crafted|assembled|built|sourced|imported|grown|printed|designed)\s+(?:in|from)"
     r"\s+(?:the\s+)?$",
@@ -215,9 +224,11 @@ def names_in(folded: str) -> list[str]:
     return found
 
 
+_ANY_COUNTRY = re.compile("|".join(f"(?:{term.pattern.pattern})" for term in COUNTRY_MENTIONS), re.IGNORECASE)
+
+
 def _is_country(text: str) -> bool:
-    lowered = text.lower()
-    return any(next(term.finditer(text, lowered), None) for term in COUNTRY_MENTIONS)
+    return bool(_ANY_COUNTRY.search(text))
 
 
 # --- head nouns -----------------------------------------------------------------------------------
@@ -253,6 +264,8 @@ def _qualifiers(folded: str, head_start: int) -> list[tuple[int, int]]:
         if not m or m.end() != position:
             break
         word = m.group(1).lower()
+        if m.group(1)[0].isupper() and m.start(1) > 0 and folded[m.start(1) - 2 : m.start(1)] not in (". ", ""):
+            break  # a name ("HP ink") is judged as a name
         if word in _STOP or word in _DIMENSIONS or word.endswith("ly") or word[0].isdigit():
             break
         if word in PRAISE:  # praise stands outside what it praises: "high quality sensor"
@@ -284,6 +297,11 @@ def english_candidates(folded: str, taken: bytearray) -> list[Candidate]:
     for group in _name_groups(folded, taken):
         start, end = group[0][0], group[-1][1]
         before = folded[max(0, start - 40) : start]
+        if len(group) == 1 and _CAPITALISED.fullmatch(folded[start:end]) and "-" not in folded[start:end]:
+            # One capitalised word alone is as often a common noun in Title Case ("for Home and
+            # Office") as a name: a name only where the clause says what it is ("compatible with Mac").
+            if not (_NAME_CUE.search(clause_before(folded, start)) or _is_country(folded[start:end])):
+                continue
         if _ORIGIN_BEFORE.search(before) or _is_country(folded[start:end]):
             kind = ORIGIN
         elif _CERTIFICATION_AFTER.match(folded, end) or _CERTIFICATION_BEFORE.search(before):

@@ -93,6 +93,17 @@ class Facts:
         term = TERMS_BY_KEY.get(mention.key)
         return bool(term and term.implied_by & self.keys)
 
+    def knows_chinese(self, text: str, start: int, end: int) -> bool:
+        """Every character of text[start:end] lies in a pair of characters the data also has, the
+        pairs read one character past each end: 收腰系带 in the draft is 收腰 and 系带 in the data."""
+        window_start = max(0, start - 1)
+        window = text[window_start : end + 1].lower()
+        covered = bytearray(len(window))
+        for i in range(len(window) - 1):
+            if window[i : i + 2] in self.lowered:
+                covered[i] = covered[i + 1] = 1
+        return all(covered[start - window_start : end - window_start])
+
     def knows(self, word: str) -> bool:
         """The data has this word, in some form: "Pencils" for "pencil", "C2P07AN" for "c2p-07an";
         Chinese anywhere in the data."""
