@@ -21,6 +21,7 @@ BENCH = Path(__file__).resolve().parent
 
 # name -> script and its default arguments, in a sensible order (cheap first).
 BENCHMARKS: dict[str, list[str]] = {
+    "claims": ["claims.py"],
     "ingestion": ["ingestion.py"],
     "embeddings": ["embeddings_throughput.py"],
     "embedding-task": ["embedding_task.py"],

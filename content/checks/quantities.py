@@ -241,11 +241,15 @@ NUMBER = (
 )
 # Not inside a model number ("DW4524", "V1.5", "STCR5019-38", "400/170"); Chinese may touch digits.
 _START = r"(?<![A-Za-z0-9_])(?<![0-9][.,])(?<![A-Za-z0-9]-)(?<![0-9]/)"
-_JOIN = r"\s*(?:-|to|~|x|X|×|by|and|or)\s*"  # 4 x 6 in, 3-32V, 10 to 20 minutes
+# 4 x 6 in, 3-32V, 10 to 20 minutes. Case is ignored, so "x" once: "x|X" gave each joint two ways to
+# match, and "1 x 1 x 1 ..." with no unit at the end backtracked through all of them (exponential).
+_JOIN = r"\s*(?:-|to|~|x|×|by|and|or)\s*"
 _GAP = r"(?:\s?-\s?|\s{0,2})"
 _WARRANTY = r"(?:[\s-]+(?:limited[\s-]+)?(?:warranty|guarantee)|\s*(?:质保|保修|保固))"
 _QUANTITY_RE = re.compile(
-    rf"{_START}(?P<numbers>-?{NUMBER}(?:{_JOIN}{NUMBER})*){_GAP}(?P<unit>{_UNIT_ALT})(?P<warranty>{_WARRANTY})?",
+    # At most four numbers share a unit (4 x 6 x 8 x 10 in): an unbounded chain made every start in a
+    # long "1 x 1 x ..." rescan the rest of it.
+    rf"{_START}(?P<numbers>-?{NUMBER}(?:{_JOIN}{NUMBER}){{0,3}}){_GAP}(?P<unit>{_UNIT_ALT})(?P<warranty>{_WARRANTY})?",
     re.IGNORECASE,
 )
 _NUMBER_RE = re.compile(rf"{_START}{NUMBER}")
@@ -272,6 +276,7 @@ _NOT_UNITS = ENGLISH_FUNCTION_WORDS | {
     *"的 和 与 或 及 至 到 是 在 了 月 日 号 点 多 余 来 左 以 次 遍 步".split(),
 }
 _MODEL_NUMBER = re.compile(r"\d{5,}")
+_NAME_BEFORE = re.compile(r"(?<![A-Za-z])(?:[A-Z]{2,}[A-Z0-9]*|[A-Za-z]*[a-z][A-Z][A-Za-z0-9]*) $")
 _ZH_COUNTED_RE = re.compile(
     r"(?<![第一二两三四五六七八九十])(?P<word>[二两三四五六七八九十]{1,3})"
     r"(?P<unit>[个件种颗粒层排条只双款色枚根张片支套包盒瓶袋组对道块寸米年天倍])"
@@ -336,9 +341,11 @@ def _numbers_in(group: str) -> list[str]:
     return numbers
 
 
-def find_quantities(text: str, *, include_unknown: bool = False) -> list[Quantity]:
+def find_quantities(text: str, *, include_unknown: bool = False, after_names: bool = False) -> list[Quantity]:
     """Numbers with their units; `include_unknown` adds numbers whose unit is any other word (the
-    open vocabulary of claims), with `unit` None and the word in `unit_text`."""
+    open vocabulary of claims), with `unit` None and the word in `unit_text`, except a number right
+    after an acronym or CamelCase name (a version or model: "DECT 6.0", "OfficeJet 5740") unless
+    `after_names` (product data, where such a number still supports the same words in a draft)."""
     folded = fold(text)
     found: list[Quantity] = []
     # One flag per character, so telling whether a stretch is already read stays linear in the text.
@@ -387,12 +394,12 @@ def find_quantities(text: str, *, include_unknown: bool = False) -> list[Quantit
                 add(parse_number(m["number"]), count, m.start(), m.end())
                 take(*m.span())
     if include_unknown:
-        _add_open_units(folded, add, free, take)
+        _add_open_units(folded, add, free, take, after_names)
     found.sort(key=lambda q: (q.span.start, q.weak is False))
     return found
 
 
-def _add_open_units(folded: str, add, free, take) -> None:
+def _add_open_units(folded: str, add, free, take, after_names: bool) -> None:
     for m in _OPEN_UNIT_RE.finditer(folded):
         unit = m["unit"]
         ordinal = unit.lower() in ("st", "nd", "rd", "th") and m.start("unit") == m.end("number")
@@ -401,6 +408,10 @@ def _add_open_units(folded: str, add, free, take) -> None:
         if folded[m.start() - 1 : m.start()] == "第":  # 第3代: an ordinal
             continue
         if _MODEL_NUMBER.fullmatch(m["number"]):  # "the 740000801 roll"
+            continue
+        if not after_names and _NAME_BEFORE.search(
+            folded, max(0, m.start() - 30), m.start()
+        ):  # "DECT 6.0 handsets", "OfficeJet 5740"
             continue
         add(parse_number(m["number"]), None, m.start(), m.end(), unit_text=unit)
         take(*m.span())
@@ -505,7 +516,7 @@ class FactQuantities:
             if not (span.start in owned_at and _close(owned_at[span.start].value, value, 1e-9))
         }
         loose |= {round(q.value, 6) for q in quantities if q.weak}
-        counted = tuple(q for q in find_quantities(text, include_unknown=True) if q.unit is None)
+        counted = tuple(q for q in find_quantities(text, include_unknown=True, after_names=True) if q.unit is None)
         return cls(quantities, frozenset(loose), counted)
 
     def supports(self, claim: Quantity) -> bool:

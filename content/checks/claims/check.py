@@ -33,7 +33,7 @@ from ..lexicon import CERTIFICATION, FEATURE, MATERIAL, ORIGIN
 from ..quantities import Quantity, find_quantities
 from ..text import CJK_RE, fold, quote_list
 from .chinese import chinese_candidates
-from .english import Candidate, compound_supported, english_candidates
+from .english import Candidate, compound_supported, country_keys, english_candidates
 from .facts import Facts, facts_from_text
 from .kinds import COMPOUND, LABELS, QUANTITY
 from .kinds import NAME as NAME_KIND
@@ -110,6 +110,8 @@ def _supported(text: str, candidate: Candidate, facts: Facts, ranges: list[tuple
     def covered(start: int, end: int) -> bool:
         return any(s <= start and end <= e for s, e in ranges)
 
+    if candidate.kind == ORIGIN and country_keys(text[candidate.start : candidate.end]) & facts.countries:
+        return True
     if candidate.compound is not None:
         return compound_supported(candidate.compound, facts.compounds) or all(covered(*w) for w in candidate.words)
     return all(_known(text, s, e, facts) or covered(s, e) for s, e in candidate.words)

@@ -26,6 +26,8 @@ for _term in TERMS:
     for _trigger in _term.triggers:
         _TERMS_BY_TRIGGER.setdefault(_trigger, []).append(_term)
 _LONGEST_TRIGGER = max(map(len, _TERMS_BY_TRIGGER))
+_WORD_TRIGGERS = [t for t in _TERMS_BY_TRIGGER if t.isascii() and t.isalnum()]  # "us" a word, "water" its start
+_OTHER_TRIGGERS = [t for t in _TERMS_BY_TRIGGER if t not in _WORD_TRIGGERS]  # "u.s.a", "防水": anywhere
 
 
 _WORDS = re.compile(r"[a-z0-9]+")
@@ -36,12 +38,8 @@ def _present_triggers(lowered: str) -> list[str]:
     ("water" in "waterproof"), one with dots or Chinese anywhere."""
     words = set(_WORDS.findall(lowered))
     prefixes = {word[:n] for word in words for n in range(4, min(len(word), _LONGEST_TRIGGER) + 1)}
-    return [
-        trigger
-        for trigger in _TERMS_BY_TRIGGER
-        if (trigger in words if trigger.isalnum() and trigger.isascii() else trigger in lowered)
-        or (len(trigger) >= 4 and trigger in prefixes)
-    ]
+    present = [trigger for trigger in _WORD_TRIGGERS if trigger in words or trigger in prefixes]
+    return present + [trigger for trigger in _OTHER_TRIGGERS if trigger in lowered]
 
 
 def term_mentions(text: str) -> list[Mention]:
