@@ -233,8 +233,13 @@ def names_in(folded: str) -> list[str]:
 _ANY_COUNTRY = re.compile("|".join(f"(?:{term.pattern.pattern})" for term in COUNTRY_MENTIONS), re.IGNORECASE)
 
 
+_COUNTRY_TRIGGERS = tuple({trigger for term in COUNTRY_MENTIONS for trigger in term.triggers})
+
+
 def _is_country(text: str) -> bool:
-    return bool(_ANY_COUNTRY.search(text))
+    # The triggers first: the country alternation costs 50 µs a search, and most names are no country.
+    lowered = text.lower()
+    return any(trigger in lowered for trigger in _COUNTRY_TRIGGERS) and bool(_ANY_COUNTRY.search(text))
 
 
 def country_keys(text: str) -> set[str]:
