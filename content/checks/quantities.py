@@ -289,13 +289,27 @@ _NUMBER_WORDS = {
         "sixteen seventeen eighteen nineteen twenty".split()
     )
 } | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12, "half": 0.5, "quarter": 0.25}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_UNITS_WORDS = "one two three four five six seven eight nine".split()
+# "forty-five", "twenty one"
+_NUMBER_WORDS |= {
+    f"{tens}{sep}{unit}": float(value + i + 1)
+    for tens, value in _TENS.items()
+    for i, unit in enumerate(_UNITS_WORDS)
+    for sep in ("-", " ")
+}
+_NUMBER_WORDS |= {tens: float(value) for tens, value in _TENS.items()}
+_NUMBER_WORD_ALT = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_COUNT_WORD_ALT = "|".join(
+    w for w in sorted(_NUMBER_WORDS, key=len, reverse=True) if w not in ("zero", "one", "half", "quarter")
+)
 _WORD_QUANTITY_RE = re.compile(
-    rf"(?<![A-Za-z])(?P<word>{'|'.join(_NUMBER_WORDS)})[\s-]+(?P<unit>{_UNIT_ALT})(?P<warranty>{_WARRANTY})?",
+    rf"(?<![A-Za-z])(?P<word>{_NUMBER_WORD_ALT})[\s-]+(?P<unit>{_UNIT_ALT})(?P<warranty>{_WARRANTY})?",
     re.IGNORECASE,
 )
 # "twelve pens", "a dozen markers": counts spelled out, with any noun as the unit.
 _WORD_COUNT_RE = re.compile(
-    rf"(?<![A-Za-z-])(?P<word>{'|'.join(w for w in _NUMBER_WORDS if w not in ('zero', 'one', 'half', 'quarter'))})"
+    rf"(?<![A-Za-z-])(?P<word>{_COUNT_WORD_ALT})"
     r"[\s-]+(?P<unit>[A-Za-z]+)(?![A-Za-z])",
     re.IGNORECASE,
 )
@@ -381,7 +395,7 @@ def find_quantities(text: str, *, include_unknown: bool = False, after_names: bo
         idiomatic = m["word"].lower() == "one" or unit.dimension == "time" or m["unit"].lower() in ("in", "in.")
         if idiomatic and not m["warranty"]:
             continue
-        add(_NUMBER_WORDS[m["word"].lower()], unit, m.start(), m.end())
+        add(_NUMBER_WORDS[_plain_words(m["word"])], unit, m.start(), m.end())
         take(*m.span())
     for m in _ZH_WARRANTY_RE.finditer(folded):
         if free(*m.span()):
@@ -397,6 +411,10 @@ def find_quantities(text: str, *, include_unknown: bool = False, after_names: bo
         _add_open_units(folded, add, free, take, after_names)
     found.sort(key=lambda q: (q.span.start, q.weak is False))
     return found
+
+
+def _plain_words(word: str) -> str:
+    return re.sub(r"\s+", " ", word.lower())
 
 
 def _add_open_units(folded: str, add, free, take, after_names: bool) -> None:
@@ -418,7 +436,7 @@ def _add_open_units(folded: str, add, free, take, after_names: bool) -> None:
     for m in _WORD_COUNT_RE.finditer(folded):
         if m["unit"].lower() in _NOT_UNITS or not free(*m.span()):
             continue
-        add(_NUMBER_WORDS[m["word"].lower()], None, m.start(), m.end(), unit_text=m["unit"])
+        add(_NUMBER_WORDS[_plain_words(m["word"])], None, m.start(), m.end(), unit_text=m["unit"])
         take(*m.span())
     for m in _ZH_COUNTED_RE.finditer(folded):
         if free(*m.span()):

@@ -100,6 +100,10 @@ _FREE_OF_RE = re.compile(r"(?<![A-Za-z])free\s+(?:of|from)\s+(?:any\s+)?(?P<base
 _PREFIX_RE = re.compile(
     r"(?<![A-Za-z0-9-])(?P<prefix>non|anti|self)(?P<sep>-?)(?P<base>[A-Za-z]{3,})(?![A-Za-z])", re.IGNORECASE
 )
+# Parts of a hyphenated word that restate the other part ("celery-colored" is the colour celery).
+_NEUTRAL_PARTS = frozenset(
+    "colored coloured color colour toned tone tinted shaped size sized style styled type like".split()
+)
 _HYPHENATED_RE = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z]{2,}(?:-[A-Za-z]{2,})+(?![A-Za-z0-9-])")
 
 
@@ -334,7 +338,11 @@ def english_candidates(folded: str, taken: bytearray) -> list[Candidate]:
             continue
         if m.group().split("-")[0].lower() in _PRAISE_BASES:  # "hassle-free"
             continue
-        parts = tuple((s.start(), s.end()) for s in re.finditer(r"[A-Za-z]+", m.group()))
+        parts = tuple(
+            (s.start(), s.end())
+            for s in re.finditer(r"[A-Za-z]+", m.group())
+            if s.group().lower() not in _NEUTRAL_PARTS
+        )
         found.append(Candidate(FEATURE, m.start(), m.end(), tuple((m.start() + s, m.start() + e) for s, e in parts)))
         take(*m.span())
     for m in _PLAIN_WORD_RE.finditer(folded):

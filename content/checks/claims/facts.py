@@ -70,11 +70,13 @@ class Facts:
         for token in WORD_RE.findall(lowered):
             words.add(token)
             words.update(token.replace(".", "-").replace("'", "-").split("-"))
+        quantities = FactQuantities.from_text(text)
+        words |= _paper_size_names(quantities)
         compounds = compounds_in(folded)
         return cls(
             keys=frozenset(keys),
             countries=frozenset(countries),
-            quantities=FactQuantities.from_text(text),
+            quantities=quantities,
             materials=tuple(materials),
             words=frozenset(words),
             stems=frozenset(stem(w) for w in words),
@@ -115,6 +117,15 @@ class Facts:
         code = compact(lowered)
         # A short code could sit by chance inside a longer one ("AP" in "paper"): whole words only.
         return len(code) >= 4 and any(ch.isdigit() for ch in code) and code in self.compact
+
+
+# Paper sizes by name: data giving 8.5 x 11 supports "letter size" (inches; A4 in millimetres).
+_PAPER_SIZES = {"letter": (8.5, 11.0), "legal": (8.5, 14.0), "tabloid": (11.0, 17.0), "a4": (210.0, 297.0)}
+
+
+def _paper_size_names(quantities: FactQuantities) -> set[str]:
+    numbers = set(quantities.loose_numbers) | {round(q.value, 6) for q in quantities.quantities}
+    return {name for name, sides in _PAPER_SIZES.items() if set(sides) <= numbers}
 
 
 @lru_cache(maxsize=512)

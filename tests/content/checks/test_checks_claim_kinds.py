@@ -142,3 +142,12 @@ def test_the_planted_set_meets_its_goals():
     assert len(cases) >= 200 and sum(c["lang"] == "zh" for c in cases) >= 40
     assert sum(outcome["claim"]) / len(outcome["claim"]) >= 0.95
     assert sum(outcome["supported"]) / len(outcome["supported"]) <= 0.10
+
+
+def test_restatements_by_number_words_paper_sizes_and_colour_words():
+    paper = ProductFacts(title='Southworth Parchment Specialty Paper, 8.5" x 11", 24 lb, Celery, 100 Sheets (P874CK)')
+    stapler = ProductFacts(title="Swingline Stapler, Optima 45, Desk Stapler, 45 Sheet Capacity, Reduced Effort")
+
+    assert flagged("Letter-size, celery-colored, 24-pound paper; a hundred sheets.", paper) == []
+    assert flagged("Staples forty-five sheets with reduced-effort stapling.", stapler) == []
+    assert flagged("Legal-size paper.", paper) == [("Legal-size", "feature")]
