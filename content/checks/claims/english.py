@@ -254,9 +254,9 @@ def country_keys(text: str) -> set[str]:
 
 # --- head nouns -----------------------------------------------------------------------------------
 
-_LEXICON_MATERIAL_HEADS = frozenset(
-    word for term in MATERIALS for word in re.findall(r"[a-z]+", term.pattern.pattern) if len(word) > 3
-)
+# The lexicon's materials by the words of their keys ("stainless_steel"); short ones ("abs", "pla")
+# are acronyms, found as names.
+_LEXICON_MATERIAL_HEADS = frozenset(word for term in MATERIALS for word in term.key.split("_") if len(word) > 3)
 MATERIAL_HEADS = _LEXICON_MATERIAL_HEADS | frozenset(
     """
     paper cardboard paperboard foam fabric cloth canvas felt resin alloy fiber fibre pulp mesh stone marble
