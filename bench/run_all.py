@@ -38,6 +38,7 @@ class Benchmark:
 # name -> benchmark, in a sensible order (cheap first). Every script in bench/ with a
 # `__main__` is here (tests/bench checks that).
 BENCHMARKS: dict[str, Benchmark] = {
+    "claims": Benchmark("claims.py", ("| language | kind | planted claims flagged (recall) |",), model=False),
     "ingestion": Benchmark("ingestion.py", ("| run | events | accepted |",), model=False),
     "embeddings": Benchmark("embeddings_throughput.py", ("| batch size | seconds | products/s |",)),
     "embedding-task": Benchmark("embedding_task.py", ("| job | products | embedded |",)),

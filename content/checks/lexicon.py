@@ -196,16 +196,21 @@ def _origin_term(country: str, names, adjectives, zh) -> Term:
         zh_names = "(?:" + "|".join(map(re.escape, zh)) + ")"
         patterns.append(rf"{zh_names}(?:制造|生产|製造|原产|出品|原装进口|进口|产)")
         patterns.append(rf"(?:产自|产于|原产于|原产地为?[:：]?|来自|进口自)\s*{zh_names}")
-    triggers = [n.split()[0].lower().rstrip(".") for n in (*names, *adjectives)] + list(zh)
+    triggers = [_trigger_word(n) for n in (*names, *adjectives)] + list(zh)
     if country == "USA":
         triggers.append("us")
     return Term(country, ORIGIN, re.compile("|".join(patterns), re.IGNORECASE), triggers=tuple(triggers))
 
 
+def _trigger_word(name: str) -> str:
+    # The longest word: "new" would wake the "New Zealand" pattern on every "new" in a draft.
+    return max(name.lower().rstrip(".").split(), key=len)
+
+
 def _mention_term(country: str, names, adjectives, zh) -> Term:
     extra = [_US_ABBREVIATION] if country == "USA" else []
     parts = [_alternation(tuple(names) + tuple(adjectives), extra)] + [re.escape(z) for z in zh]
-    triggers = [n.split()[0].lower().rstrip(".") for n in (*names, *adjectives)] + list(zh)
+    triggers = [_trigger_word(n) for n in (*names, *adjectives)] + list(zh)
     if country == "USA":
         triggers.append("us")
     return Term(country, ORIGIN, re.compile("|".join(parts), re.IGNORECASE), triggers=tuple(triggers))

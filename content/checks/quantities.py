@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .base import Span
-from .text import fold
+from .stopwords import ENGLISH_FUNCTION_WORDS
+from .text import CJK_CHARS, CJK_RE, fold
+from .words import stem
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,24 @@ _UNIT_TABLE: list[tuple[str, str, float, tuple[str, ...], tuple[str, ...]]] = [
 ]
 
 
+# Electronics catalogs write SI prefixes on these units ("4.7uF", "10 kohm", "5 kV"); generated so the
+# table does not list each (this is what pint would have added; see bench/RESULTS.md).
+_SI_PREFIXES = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "μ": 1e-6, "m": 1e-3, "k": 1e3, "K": 1e3, "M": 1e6}
+_PREFIXABLE = (("F", "capacitance"), ("H", "inductance"), ("V", "voltage"), ("A", "current"), ("W", "power"))
+_UNIT_TABLE += [
+    (prefix + base, dimension, factor, (), (prefix + base,))
+    for base, dimension in _PREFIXABLE
+    for prefix, factor in _SI_PREFIXES.items()
+    if prefix not in "KM"  # "MA" is a state more often than a megaampere
+]
+_UNIT_TABLE += [
+    (prefix + "ohm", "resistance", factor, (prefix + "ohm", prefix + "Ω"), ())
+    for prefix, factor in _SI_PREFIXES.items()
+    if prefix not in "mK"  # "mohm" would collide with "Mohm" once case is folded; "Kohm" is "kohm"
+]
+_UNIT_TABLE += [("ms", "time", 1e-3, ("ms", "msec"), ()), ("µs", "time", 1e-6, ("µs", "μs"), ())]
+
+
 def _unit_key(spelling: str) -> str:
     """ "fl. oz." and "fl oz" are one unit: compare spellings without dots, spaces and case."""
     return re.sub(r"[\s.]", "", fold(spelling)).lower()
@@ -221,11 +241,15 @@ NUMBER = (
 )
 # Not inside a model number ("DW4524", "V1.5", "STCR5019-38", "400/170"); Chinese may touch digits.
 _START = r"(?<![A-Za-z0-9_])(?<![0-9][.,])(?<![A-Za-z0-9]-)(?<![0-9]/)"
-_JOIN = r"\s*(?:-|to|~|x|X|×|by|and|or)\s*"  # 4 x 6 in, 3-32V, 10 to 20 minutes
+# 4 x 6 in, 3-32V, 10 to 20 minutes. Case is ignored, so "x" once: "x|X" gave each joint two ways to
+# match, and "1 x 1 x 1 ..." with no unit at the end backtracked through all of them (exponential).
+_JOIN = r"\s*(?:-|to|~|x|×|by|and|or)\s*"
 _GAP = r"(?:\s?-\s?|\s{0,2})"
 _WARRANTY = r"(?:[\s-]+(?:limited[\s-]+)?(?:warranty|guarantee)|\s*(?:质保|保修|保固))"
 _QUANTITY_RE = re.compile(
-    rf"{_START}(?P<numbers>-?{NUMBER}(?:{_JOIN}{NUMBER})*){_GAP}(?P<unit>{_UNIT_ALT})(?P<warranty>{_WARRANTY})?",
+    # At most four numbers share a unit (4 x 6 x 8 x 10 in): an unbounded chain made every start in a
+    # long "1 x 1 x ..." rescan the rest of it.
+    rf"{_START}(?P<numbers>-?{NUMBER}(?:{_JOIN}{NUMBER}){{0,3}}){_GAP}(?P<unit>{_UNIT_ALT})(?P<warranty>{_WARRANTY})?",
     re.IGNORECASE,
 )
 _NUMBER_RE = re.compile(rf"{_START}{NUMBER}")
@@ -239,31 +263,54 @@ _COUNT_PER_RE = re.compile(
     re.IGNORECASE,
 )
 _COUNT_ZH_RE = re.compile(rf"{_START}(?P<number>{NUMBER})\s*(?:件|个|只|片|支|卷|包|张|瓶|对)?装")
-# A number followed by an unknown capitalised unit ("20 LED", "4 AA"): a weaker kind of claim.
-_UNKNOWN_UNIT_RE = re.compile(rf"{_START}(?P<number>{NUMBER}){_GAP}(?P<unit>[A-Z]{{2,6}})(?![A-Za-z0-9_])")
-_NOT_UNITS = {"AC", "DC", "AND", "OR", "THE", "FOR", "WITH", "IN", "OF", "TO", "ON", "AT", "BY", "IS", "ARE", "IT"}
+# Open vocabulary: whatever word follows a number is its unit ("500 sheets", "20 LED", "3颗"), so a
+# claim about a unit nobody listed is still a claim. Function words after a number are no unit ("3 in
+# 1", "2 or 3"), an ordinal suffix makes no quantity ("3rd"), and a few nouns count how the product
+# is used rather than what it is ("apply 2 coats", "3 times a day").
+_OPEN_UNIT_RE = re.compile(
+    rf"{_START}(?P<number>{NUMBER}){_GAP}(?P<unit>[A-Za-z]+(?:-[A-Za-z]+)*(?:'s)?|[{CJK_CHARS}])(?![0-9])"
+)
+_NOT_UNITS = ENGLISH_FUNCTION_WORDS | {
+    *"x by per via vs versus each every plus times am pm st nd rd th".split(),
+    *"coat coats step steps way ways hand hands project projects job jobs task tasks".split(),
+    *"的 和 与 或 及 至 到 是 在 了 月 日 号 点 多 余 来 左 以 次 遍 步".split(),
+}
+_MODEL_NUMBER = re.compile(r"\d{5,}")
+_NAME_BEFORE = re.compile(r"(?<![A-Za-z])(?:[A-Z]{2,}[A-Z0-9]*|[A-Za-z]*[a-z][A-Z][A-Za-z0-9]*) $")
+_ZH_COUNTED_RE = re.compile(
+    r"(?<![第一二两三四五六七八九十])(?P<word>[二两三四五六七八九十]{1,3})"
+    r"(?P<unit>[个件种颗粒层排条只双款色枚根张片支套包盒瓶袋组对道块寸米年天倍])"
+)
 
 _NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "fifty": 50,
-    "hundred": 100,
+    word: float(value)
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12, "half": 0.5, "quarter": 0.25}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_UNITS_WORDS = "one two three four five six seven eight nine".split()
+# "forty-five", "twenty one"
+_NUMBER_WORDS |= {
+    f"{tens}{sep}{unit}": float(value + i + 1)
+    for tens, value in _TENS.items()
+    for i, unit in enumerate(_UNITS_WORDS)
+    for sep in ("-", " ")
 }
+_NUMBER_WORDS |= {tens: float(value) for tens, value in _TENS.items()}
+_NUMBER_WORD_ALT = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_COUNT_WORD_ALT = "|".join(
+    w for w in sorted(_NUMBER_WORDS, key=len, reverse=True) if w not in ("zero", "one", "half", "quarter")
+)
 _WORD_QUANTITY_RE = re.compile(
-    rf"(?<![A-Za-z])(?P<word>{'|'.join(_NUMBER_WORDS)})[\s-]+(?P<unit>{_UNIT_ALT})(?P<warranty>{_WARRANTY})?",
+    rf"(?<![A-Za-z])(?P<word>{_NUMBER_WORD_ALT})[\s-]+(?P<unit>{_UNIT_ALT})(?P<warranty>{_WARRANTY})?",
+    re.IGNORECASE,
+)
+# "twelve pens", "a dozen markers": counts spelled out, with any noun as the unit.
+_WORD_COUNT_RE = re.compile(
+    rf"(?<![A-Za-z-])(?P<word>{_COUNT_WORD_ALT})"
+    r"[\s-]+(?P<unit>[A-Za-z]+)(?![A-Za-z])",
     re.IGNORECASE,
 )
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -308,15 +355,26 @@ def _numbers_in(group: str) -> list[str]:
     return numbers
 
 
-def find_quantities(text: str, *, include_unknown: bool = False) -> list[Quantity]:
+def find_quantities(text: str, *, include_unknown: bool = False, after_names: bool = False) -> list[Quantity]:
+    """Numbers with their units; `include_unknown` adds numbers whose unit is any other word (the
+    open vocabulary of claims), with `unit` None and the word in `unit_text`, except a number right
+    after an acronym or CamelCase name (a version or model: "DECT 6.0", "OfficeJet 5740") unless
+    `after_names` (product data, where such a number still supports the same words in a draft)."""
     folded = fold(text)
     found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
+    # One flag per character, so telling whether a stretch is already read stays linear in the text.
+    taken = bytearray(len(folded))
 
     def add(value: float, unit: Unit | None, start: int, end: int, weak: bool = False, unit_text: str = "") -> None:
         if unit is not None and unit.dimension == "time" and unit.symbol == "years" and _looks_like_a_date(value):
             return
         found.append(Quantity(value, unit, Span(start, end), text[start:end], weak, unit_text))
+
+    def free(start: int, end: int) -> bool:
+        return not any(taken[start:end])
+
+    def take(start: int, end: int) -> None:
+        taken[start:end] = b"\x01" * (end - start)
 
     for m in _QUANTITY_RE.finditer(folded):
         unit = lookup_unit(m["unit"])
@@ -325,10 +383,7 @@ def find_quantities(text: str, *, include_unknown: bool = False) -> list[Quantit
         numbers = _numbers_in(m["numbers"])
         for i, number in enumerate(numbers):
             add(parse_number(number), unit, m.start(), m.end(), weak=i < len(numbers) - 1)
-        taken.append(m.span())
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
+        take(*m.span())
 
     for m in _WORD_QUANTITY_RE.finditer(folded):
         unit = lookup_unit(m["unit"])
@@ -340,25 +395,53 @@ def find_quantities(text: str, *, include_unknown: bool = False) -> list[Quantit
         idiomatic = m["word"].lower() == "one" or unit.dimension == "time" or m["unit"].lower() in ("in", "in.")
         if idiomatic and not m["warranty"]:
             continue
-        add(float(_NUMBER_WORDS[m["word"].lower()]), unit, m.start(), m.end())
-        taken.append(m.span())
+        add(_NUMBER_WORDS[_plain_words(m["word"])], unit, m.start(), m.end())
+        take(*m.span())
     for m in _ZH_WARRANTY_RE.finditer(folded):
         if free(*m.span()):
             add(float(_zh_number(m["word"])), lookup_unit(m["unit"]), m.start(), m.end())
-            taken.append(m.span())
+            take(*m.span())
     count = lookup_unit("count")
     for pattern in (_COUNT_OF_RE, _COUNT_PER_RE, _COUNT_ZH_RE):
         for m in pattern.finditer(folded):
             if free(*m.span()):
                 add(parse_number(m["number"]), count, m.start(), m.end())
-                taken.append(m.span())
+                take(*m.span())
     if include_unknown:
-        for m in _UNKNOWN_UNIT_RE.finditer(folded):
-            if free(*m.span()) and m["unit"] not in _NOT_UNITS:
-                add(parse_number(m["number"]), None, m.start(), m.end(), unit_text=m["unit"])
-                taken.append(m.span())
+        _add_open_units(folded, add, free, take, after_names)
     found.sort(key=lambda q: (q.span.start, q.weak is False))
     return found
+
+
+def _plain_words(word: str) -> str:
+    return re.sub(r"\s+", " ", word.lower())
+
+
+def _add_open_units(folded: str, add, free, take, after_names: bool) -> None:
+    for m in _OPEN_UNIT_RE.finditer(folded):
+        unit = m["unit"]
+        ordinal = unit.lower() in ("st", "nd", "rd", "th") and m.start("unit") == m.end("number")
+        if ordinal or unit.lower() in _NOT_UNITS or unit in _NOT_UNITS or not free(*m.span()):
+            continue
+        if folded[m.start() - 1 : m.start()] == "第":  # 第3代: an ordinal
+            continue
+        if _MODEL_NUMBER.fullmatch(m["number"]):  # "the 740000801 roll"
+            continue
+        if not after_names and _NAME_BEFORE.search(
+            folded, max(0, m.start() - 30), m.start()
+        ):  # "DECT 6.0 handsets", "OfficeJet 5740"
+            continue
+        add(parse_number(m["number"]), None, m.start(), m.end(), unit_text=unit)
+        take(*m.span())
+    for m in _WORD_COUNT_RE.finditer(folded):
+        if m["unit"].lower() in _NOT_UNITS or not free(*m.span()):
+            continue
+        add(_NUMBER_WORDS[_plain_words(m["word"])], None, m.start(), m.end(), unit_text=m["unit"])
+        take(*m.span())
+    for m in _ZH_COUNTED_RE.finditer(folded):
+        if free(*m.span()):
+            add(float(_zh_number(m["word"])), None, m.start(), m.end(), unit_text=m["unit"])
+            take(*m.span())
 
 
 def _zh_number(word: str) -> int:
@@ -418,33 +501,49 @@ def _ounce_as(a: Quantity, b: Quantity) -> float:
     return ounce.value * factor
 
 
+def _is_count(q: Quantity) -> bool:
+    return q.unit is not None and q.unit.dimension == "count"
+
+
+def _same_counted(claim: Quantity, fact: Quantity) -> bool:
+    """Counts of things: "12 pens" is supported by "12-Count" or "12 Pens", "3颗" by "3 buttons"
+    (a Chinese measure word names no thing of its own), "75 pages" is not by "75 sheets"."""
+    if not _close(claim.value, fact.value, SAME_UNIT_TOLERANCE):
+        return False
+    if claim.unit is None and fact.unit is None:
+        zh = CJK_RE.fullmatch(claim.unit_text) or CJK_RE.fullmatch(fact.unit_text)
+        return bool(zh) or stem(claim.unit_text) == stem(fact.unit_text)
+    return (claim.unit is None and _is_count(fact)) or (_is_count(claim) and fact.unit is None)
+
+
 @dataclass(frozen=True)
 class FactQuantities:
     """What the product data says in numbers, read once per check."""
 
     quantities: tuple[Quantity, ...]
     loose_numbers: frozenset[float]  # numbers with no unit of their own, or a borrowed one
-    all_numbers: frozenset[float]
+    counted: tuple[Quantity, ...] = ()  # numbers with a word no unit table knows ("4-Pocket")
 
     @classmethod
     def from_text(cls, text: str) -> FactQuantities:
         quantities = tuple(find_quantities(text))
-        numbers = find_numbers(text)
-        owned = [
-            (value, span)
-            for value, span in numbers
-            if not any(
-                q.span.start <= span.start < q.span.end and not q.weak and _close(q.value, value, 1e-9)
-                for q in quantities
-            )
-        ]
-        loose = {round(value, 6) for value, _ in owned} | {round(q.value, 6) for q in quantities if q.weak}
-        return cls(quantities, frozenset(loose), frozenset(round(value, 6) for value, _ in numbers))
+        owned_at = {q.span.start: q for q in quantities if not q.weak}
+        loose = {
+            round(value, 6)
+            for value, span in find_numbers(text)
+            if not (span.start in owned_at and _close(owned_at[span.start].value, value, 1e-9))
+        }
+        loose |= {round(q.value, 6) for q in quantities if q.weak}
+        counted = tuple(q for q in find_quantities(text, include_unknown=True, after_names=True) if q.unit is None)
+        return cls(quantities, frozenset(loose), counted)
 
     def supports(self, claim: Quantity) -> bool:
         value = round(claim.value, 6)
-        if claim.unit is None:
-            return value in self.all_numbers
+        if claim.unit is None or _is_count(claim):
+            if any(_same_counted(claim, fact) for fact in self.counted + self.quantities):
+                return True
+            if claim.unit is None:
+                return False
         if any(same_quantity(claim, fact) for fact in self.quantities):
             return True
         # Titles often leave the unit of a size out ("12 Width", "1/4 x 250'"), and a unit read
@@ -455,5 +554,5 @@ class FactQuantities:
 
     def same_dimension(self, claim: Quantity) -> list[Quantity]:
         if claim.unit is None:
-            return []
+            return [q for q in self.counted + self.quantities if q.unit is None or _is_count(q)]
         return [q for q in self.quantities if q.unit and q.unit.dimension == claim.unit.dimension and not q.weak]

@@ -57,8 +57,11 @@ _LATIN = rf"[^\W_{CJK_CHARS}]"
 # Words split at hyphens and slashes ("adhesive-backed" -> adhesive, backed); each CJK character is
 # a token of its own, as Chinese has no spaces and character n-grams are the usual unit.
 _TOKEN_RE = re.compile(rf"{_LATIN}+(?:['\u2019]{_LATIN}+)*|[{CJK_CHARS}]")
-# Words as a reader counts them: anything between spaces that has a letter or digit.
-_WORD_RE = re.compile(rf"[^\s{CJK_CHARS}]*{_LATIN}[^\s{CJK_CHARS}]*")
+# Words as a reader counts them: anything between spaces that has a letter or digit. Whole runs are
+# matched first and filtered after: a pattern that looks for the letter inside the run rescans the
+# run from every start, which took 3.3 s on 20,000 hyphens.
+_RUN_RE = re.compile(rf"[^\s{CJK_CHARS}]+")
+_HAS_LATIN = re.compile(_LATIN)
 
 
 def tokens(text: str) -> list[Token]:
@@ -72,7 +75,8 @@ def token_texts(text: str) -> list[str]:
 
 def words(text: str) -> list[Token]:
     """Latin-script words as a reader counts them ("4-1/2-Inch" is one), with offsets."""
-    return [Token(m.group().lower(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+    runs = _RUN_RE.finditer(text)
+    return [Token(m.group().lower(), m.start(), m.end()) for m in runs if _HAS_LATIN.search(m.group())]
 
 
 def length_units(text: str, language: str) -> list[Token]:

@@ -33,6 +33,8 @@ SIBLING = (
     "stone, metal, ceramic and glass, and it is waterproof once cured."
 )
 
+ITALY_NOTE = "Origin 'Made in Italy' is not in the product data, which names no origin"
+
 
 def context(facts, **overrides):
     settings = dict(
@@ -147,7 +149,7 @@ def test_highlight_segments_rejoin_the_text_and_name_their_checks(microscope_cam
     assert "".join(s.text for s in segments) == draft
     assert [s for s in segments if s.marked] == [
         Segment(
-            "Made in Italy", ("unsupported_claims",), ("Says 'Made in Italy' but the product data names no origin",)
+            "Made in Italy", ("unsupported_claims",), (ITALY_NOTE,)
         ),
         Segment("cheap", ("banned_words",), ("banned word 'cheap'",)),
     ]
@@ -159,7 +161,7 @@ def test_highlight_segments_clip_spans_of_an_older_text(microscope_camera):
     segments = highlight_segments("Made in", results)
 
     assert segments == [
-        Segment("Made in", ("unsupported_claims",), ("Says 'Made in Italy' but the product data names no origin",))
+        Segment("Made in", ("unsupported_claims",), (ITALY_NOTE,))
     ]
 
 
