@@ -12,6 +12,7 @@ from catalog.selectors.products import (
     describe_filters,
     paginate_keyset,
     product_for_store,
+    product_ids_by_sku,
     product_page,
     product_queryset,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "jobs_for_store",
     "paginate_keyset",
     "product_for_store",
+    "product_ids_by_sku",
     "product_page",
     "product_queryset",
     "recent_imports",
