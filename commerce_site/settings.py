@@ -15,6 +15,7 @@ from commerce_site.env import (
     env_choice,
     env_int,
     env_list,
+    env_models,
     env_path,
     env_str,
 )
@@ -144,7 +145,11 @@ JOB_STALE_AFTER_SECONDS = env_int("JOB_STALE_AFTER_SECONDS", 300, minimum=30)
 # folder, or the base URL of an OpenAI-compatible server (vLLM, TGI, llama.cpp).
 GENERATION_MODEL = env_str("GENERATION_MODEL", "default")
 GENERATION_MODEL_NAME = env_str("GENERATION_MODEL_NAME")  # model name sent to a server
-GENERATION_API_KEY = env_str("GENERATION_API_KEY")
+GENERATION_API_KEY = env_str("GENERATION_API_KEY")  # sent to GENERATION_MODEL's server only
+# Other models the operator offers, which a prompt version may choose by name:
+# "name=source[#served-name],..." (commerce_site.env.env_models). Store admins
+# choose among the names; no path or URL they type ever reaches a worker.
+GENERATION_MODELS = env_models("GENERATION_MODELS")
 GENERATION_DEVICE = env_choice("GENERATION_DEVICE", "auto", {"auto", "cpu", "cuda"})
 GENERATION_BATCH_SIZE = env_int("GENERATION_BATCH_SIZE", 8, minimum=1)
 GENERATION_CONTEXT_LENGTH = env_int("GENERATION_CONTEXT_LENGTH", 0, minimum=0)  # 0: the model's own

@@ -20,6 +20,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The models this suite's operator offers besides the default, for this process
+# (pytest_configure) and the test worker (its environment): one whose file was
+# never copied here.
+os.environ["GENERATION_MODELS"] = "missing-finetune=/nonexistent/models/gemma-finetuned.gguf"
 
 _started_services: list = []
 # Each test session takes a slot 1..15: its own Valkey database (so neither
@@ -44,8 +48,11 @@ def _claim_slot(valkey) -> int:
 def pytest_configure(config):
     from django.conf import settings
 
+    from commerce_site.env import env_models
     from commerce_site.run import start_services
 
+    # pytest-django read the settings before this module set the variable.
+    settings.GENERATION_MODELS = env_models("GENERATION_MODELS")
     _started_services.extend(start_services())
     if settings.USE_EMBEDDED_VALKEY:
         slot = _claim_slot(settings.EMBEDDED_VALKEY)
