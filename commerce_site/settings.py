@@ -97,6 +97,8 @@ else:
             "HOST": str(EMBEDDED_POSTGRES.socket_dir),
             "PORT": "5432",
             "CONN_MAX_AGE": DATABASE_CONN_MAX_AGE,
+            # The superuser's password, read by libpq when it connects (commerce_site.embedded).
+            "OPTIONS": {"passfile": str(EMBEDDED_POSTGRES.passfile)},
         }
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
