@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest
+
+
+class ContentSecurityPolicyMiddleware:
+    """The CONTENT_SECURITY_POLICY header on every response (Django 5.2 has none of its own)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
 
 
 class RefuseNulMiddleware:

@@ -133,6 +133,9 @@ def _interrupt(signum, frame):
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "serve"
+    # Running everything on one machine is the operator's explicit choice of local mode:
+    # the built-in SECRET_KEY is allowed (commerce_site.checks). The children inherit it.
+    os.environ.setdefault("LOCAL_MODE", "true")
     if command == "serve":
         # Ctrl-C reaches the children too (same process group); SIGTERM from a
         # process manager is treated the same. The finally block in serve()

@@ -60,6 +60,13 @@ def pytest_configure(config):
         os.environ["EMBEDDED_VALKEY_DB"] = str(slot)
         database = settings.DATABASES["default"]
         database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{slot}"
+        if not os.environ.get("CACHE_URL"):
+            # The shared cache in the slot's database too (the test worker reads the same
+            # EMBEDDED_VALKEY_DB), emptied of what an earlier session on this slot left.
+            settings.CACHES["default"]["LOCATION"] = settings.EMBEDDED_VALKEY.cache_url(slot)
+            from django.core.cache import cache
+
+            cache.clear()
     from commerce_site.celery import app
 
     app.conf.broker_url = settings.CELERY_BROKER_URL
@@ -170,11 +177,16 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A fresh page; the test fails if the Content-Security-Policy blocked anything on it."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.set_default_timeout(20_000)
     page = context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert blocked == [], f"The Content-Security-Policy blocked: {blocked}"
 
 
 def login(page, live_server, username: str, password: str) -> None:
