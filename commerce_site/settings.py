@@ -174,6 +174,9 @@ EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "default")
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
 MODEL_CACHE_DIR = env_path("MODEL_CACHE_DIR", VAR_DIR / "models")
 TORCH_THREADS = env_int("TORCH_THREADS", 0, minimum=0)  # 0: one per core
+# Each web process loads the models its requests need (the embedding model) when it
+# starts, before it takes requests (commerce_site.wsgi, catalog.hooks.web_warmups).
+WEB_WARMUP = env_bool("WEB_WARMUP", True)
 
 # --------------------------------------------------------------------------- product data
 
