@@ -43,6 +43,7 @@ def build_store(n_products: int, dataset: Path, rebuild: bool = False):
     from django.utils import timezone
 
     from catalog import services
+    from catalog.importing import sku_key
     from catalog.models import Product, Store
     from demo.catalog import demo_stock, split_category_paths
     from recommendations.embedding_model import configured_model_id
@@ -85,7 +86,7 @@ def build_store(n_products: int, dataset: Path, rebuild: bool = False):
         record = records[source[i]]
         sku = record["sku"] if i < originals else f"{record['sku']}-V{i // originals:02d}"
         title = record["title"][:480] + ("" if i < originals else f" (variant {i // originals})")
-        products.append(Product(store=store, sku=sku, title=title, brand=record["brand"][:200],
+        products.append(Product(store=store, sku=sku, sku_key=sku_key(sku), title=title, brand=record["brand"][:200],
                                 category=categories[source[i]], stock=demo_stock(sku)))
     Product.objects.bulk_create(products, batch_size=5000)
     now, model_id = timezone.now(), configured_model_id()

@@ -45,6 +45,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "generation": Benchmark("generation.py", ("| batch size | tokens | seconds | tokens/s |",)),
     "generation-job": Benchmark("generation_job.py", ("| what | value |",)),
     "scoring-latency": Benchmark("evaluation_scoring_latency.py", ("thread CPU time:",)),
+    "cold-start": Benchmark("cold_start.py", ("| web process | ready after | first search |",)),
     "recommendation-latency": Benchmark("recommendation_latency.py",
                                         ("| candidate query, k 10 |", "| whole recommendation, k 10 |")),
     "api-load": Benchmark("api_load.py", ("| POST /events, batch |", "| GET recommendations, k 10 |")),

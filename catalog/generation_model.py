@@ -10,7 +10,7 @@ without it."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,11 @@ logger = logging.getLogger(__name__)
 
 class ModelUnavailable(Exception):
     """The generation model cannot be loaded or failed; the message says why, for the job page."""
+
+
+class ModelNotConfigured(ModelUnavailable):
+    """A model name the operator did not configure (a version saved before models
+    were chosen from a list may hold a path or a URL): nothing is loaded or called."""
 
 
 def validate_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -87,15 +92,71 @@ class Runtime:
         ]
 
 
-def model_spec(*, model_override: str = ""):
-    """The ModelSpec for the configured model (GENERATION_* settings) or for a
-    template version's own model."""
+# --------------------------------------------------------------------------- the models on offer
+
+DEFAULT_MODEL = ""  # what a version stores for the configured default model
+
+
+@dataclass(frozen=True)
+class ConfiguredModel:
+    """A model the operator configured: the only kind a version may choose,
+    by its name. The source (a file, a folder or a server URL) and the key
+    come from settings, never from a store."""
+
+    name: str
+    source: str
+    served_name: str = ""
+    api_key: str = field(default="", repr=False)
+
+    @property
+    def label(self) -> str:
+        return self.name or "default"
+
+
+def configured_models() -> dict[str, ConfiguredModel]:
+    """The default model (GENERATION_MODEL, GENERATION_MODEL_NAME and its key,
+    GENERATION_API_KEY) under DEFAULT_MODEL, and the GENERATION_MODELS entries
+    (each with its own key) under their names. A later kind of model (a
+    fine-tuned adapter over one of these) joins this list under a name too."""
+    models = {DEFAULT_MODEL: ConfiguredModel(DEFAULT_MODEL, settings.GENERATION_MODEL,
+                                             settings.GENERATION_MODEL_NAME, settings.GENERATION_API_KEY)}
+    for name, entry in settings.GENERATION_MODELS.items():
+        models[name] = ConfiguredModel(name, entry["source"], entry.get("served_name", ""), entry.get("api_key", ""))
+    return models
+
+
+def model_choices() -> list[tuple[str, str]]:
+    """(stored value, label) for a form: the default first, then the others by name."""
+    return [(DEFAULT_MODEL, "The default model")] + [
+        (name, name) for name in sorted(configured_models()) if name != DEFAULT_MODEL]
+
+
+def model_validate(name: str) -> str:
+    """The name as stored, or ValueError unless the operator configured it."""
+    name = (name or "").strip()
+    if name not in configured_models():
+        raise ValueError(_not_configured(name))
+    return name
+
+
+def _not_configured(name: str) -> str:
+    offered = ", ".join(label for _, label in model_choices())
+    shown = name if len(name) <= 60 else name[:57] + "…"
+    return f"The model '{shown}' is not one the operator configured. Choose one of: {offered}."
+
+
+def model_spec(*, model: str = DEFAULT_MODEL):
+    """The ModelSpec of a configured model, chosen by name. ModelNotConfigured
+    for any other name: no path or URL a store saved is ever loaded or called."""
     from inference.spec import ModelSpec
 
+    chosen = configured_models().get((model or "").strip())
+    if chosen is None:
+        raise ModelNotConfigured(_not_configured(model))
     return ModelSpec.from_setting(
-        model_override or settings.GENERATION_MODEL,
-        model_name=settings.GENERATION_MODEL_NAME or None,
-        api_key=settings.GENERATION_API_KEY or None,
+        chosen.source,
+        model_name=chosen.served_name or None,
+        api_key=chosen.api_key or None,
         device=settings.GENERATION_DEVICE,
         batch_size=settings.GENERATION_BATCH_SIZE,
         cache_dir=settings.MODEL_CACHE_DIR,
@@ -104,17 +165,17 @@ def model_spec(*, model_override: str = ""):
     )
 
 
-def runtime_for(*, model_override: str = "") -> Runtime:
-    """The process's generator for this model, loaded on first use (the
-    runtime caches it per process). ModelUnavailable with a readable reason
-    when it cannot be loaded."""
+def runtime_for(*, model: str = DEFAULT_MODEL) -> Runtime:
+    """The process's generator for this configured model, loaded on first use
+    (the runtime caches it per process). ModelUnavailable with a readable
+    reason when it is not configured or cannot be loaded."""
     from inference.errors import InferenceError
     from inference.generation import get_generator
 
-    setting = model_override or settings.GENERATION_MODEL
+    label = (model or "").strip() or "default"
     try:
-        generator = get_generator(model_spec(model_override=model_override))
+        generator = get_generator(model_spec(model=model))
     except (InferenceError, OSError, ValueError) as exc:
-        logger.warning("generation.model_unavailable", extra={"setting": setting, "error": str(exc)[:500]})
-        raise ModelUnavailable(f"The generation model '{setting}' could not be loaded: {exc}") from exc
+        logger.warning("generation.model_unavailable", extra={"model": label[:100], "error": str(exc)[:500]})
+        raise ModelUnavailable(f"The generation model '{label}' could not be loaded: {exc}") from exc
     return Runtime(generator)

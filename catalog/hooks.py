@@ -227,3 +227,32 @@ def shopper_audience() -> ShopperAudience:
     for audience in shopper_audiences:
         return audience
     raise LookupError("No app registered a shopper audience (catalog.hooks.shopper_audiences).")
+# --------------------------------------------------------------------------- process start
+
+
+class Warmup(Protocol):
+    def __call__(self) -> None: ...
+
+
+# What a web process loads once when it starts, before it takes requests, so that no
+# request pays for it (recommendations: the embedding model semantic search needs).
+web_warmups: Hook[Warmup] = Hook("web_warmups")
+
+
+def web_warm() -> dict[str, float]:
+    """Run every warm-up; seconds each took. A failing one is logged and skipped:
+    the request that needs it then loads it, or says why it cannot."""
+    import time
+
+    spent = {}
+    for warmup in web_warmups:
+        name = getattr(warmup, "__qualname__", repr(warmup))
+        started = time.monotonic()
+        try:
+            warmup()
+        except Exception:  # noqa: BLE001 - a warm-up never stops the web server
+            logger.exception("web.warmup_failed", extra={"warmup": name})
+            continue
+        spent[name] = round(time.monotonic() - started, 3)
+    logger.info("web.warmed", extra={"seconds": spent})
+    return spent

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.importing import sku_key, sku_normalize
 from catalog.permissions import Role, role_can
 
 
@@ -78,7 +79,12 @@ class Category(models.Model):
 
 class Product(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="products")
+    # As the merchant wrote it, normalised (catalog.importing.sku_normalize).
     sku = models.CharField(max_length=64)
+    # The product's identity within the store (catalog.importing.sku_key): SKUs that
+    # differ only in case or zero-width characters are one product. Case folding can
+    # lengthen a text ("ß" -> "ss"), hence the room.
+    sku_key = models.CharField(max_length=200)
     title = models.CharField(max_length=500)
     brand = models.CharField(max_length=200, blank=True, default="")
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
@@ -105,7 +111,9 @@ class Product(models.Model):
     class Meta:
         ordering = ["title", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["store", "sku"], name="product_unique_store_sku"),
+            models.UniqueConstraint(fields=["store", "sku_key"], name="product_unique_store_sku_key"),
+            # A row written without its key (bulk_create skips save()) fails loudly.
+            models.CheckConstraint(condition=~models.Q(sku_key=""), name="product_sku_key_set"),
             models.CheckConstraint(condition=models.Q(price__gte=Decimal("0")), name="product_price_not_negative"),
         ]
         indexes = [
@@ -118,6 +126,14 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.title}"
+
+    def save(self, *args, **kwargs):
+        # Derived data, not a rule: the key always follows the SKU, however the row is saved.
+        self.sku = sku_normalize(self.sku)
+        self.sku_key = sku_key(self.sku)
+        if kwargs.get("update_fields") is not None and "sku" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sku_key"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:product", kwargs={"store_slug": self.store.slug, "product_id": self.pk})

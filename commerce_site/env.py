@@ -7,6 +7,7 @@ a typo in production must stop the start, not silently fall back to a default.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 
@@ -73,3 +74,32 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     if value not in choices:
         raise ImproperlyConfiguredEnv(f"{name}={value!r} must be one of {', '.join(sorted(choices))}")
     return value
+
+
+_MODEL_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+
+
+def env_models(name: str) -> dict[str, dict]:
+    """Named models the operator offers, from "name=source,name=source".
+
+    A source is what GENERATION_MODEL takes (a .gguf file, a model folder, the
+    URL of an OpenAI-compatible server); a server's model name may follow its
+    URL as "#served-name". A server's bearer token comes from
+    GENERATION_API_KEY_<NAME> (upper case, "-" as "_"), so each key is only
+    ever sent to the server it was issued for."""
+    raw = os.environ.get(name, "").strip()
+    models: dict[str, dict] = {}
+    for entry in filter(None, (part.strip() for part in raw.split(","))):
+        model, sep, source = (part.strip() for part in entry.partition("="))
+        if not sep or not source:
+            raise ImproperlyConfiguredEnv(f"{name}: {entry!r} is not name=source")
+        if not _MODEL_NAME.fullmatch(model) or model == "default":
+            raise ImproperlyConfiguredEnv(
+                f"{name}: {model!r} is not a model name (lower-case letters, digits, - and _, not 'default')")
+        if model in models:
+            raise ImproperlyConfiguredEnv(f"{name}: {model!r} is named twice")
+        source, _, served = source.partition("#")
+        key_variable = "GENERATION_API_KEY_" + model.upper().replace("-", "_")
+        models[model] = {"source": source.strip(), "served_name": served.strip(),
+                         "api_key": os.environ.get(key_variable, "")}
+    return models

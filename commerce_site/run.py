@@ -12,10 +12,13 @@ progress is re-queued at the next start) and then the embedded services.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -86,12 +89,57 @@ def web_command(*, host: str, port: str | int, access_log: str = "-") -> list[st
             "--threads", "4", "--timeout", "120", "--access-logfile", access_log]
 
 
+@dataclass
+class Web:
+    """The gunicorn `make run` starts. Each worker loads commerce_site.wsgi, which
+    warms its models and then leaves a file named after its pid in `ready_dir`."""
+
+    process: subprocess.Popen
+    workers: int
+    ready_dir: Path
+
+    def wait_until_serving(self, url: str, timeout: float = 600) -> bool:
+        """Whether every worker is ready and `url` answers, before the server exits
+        or `timeout` passes. One ready worker is not enough: the others, still
+        loading their models, would slow the first requests down."""
+        import urllib.error
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < deadline:
+            if len(list(self.ready_dir.iterdir())) >= self.workers:
+                try:
+                    with urllib.request.urlopen(url, timeout=5):
+                        return True
+                except urllib.error.HTTPError:
+                    return True  # it answered
+                except OSError:
+                    pass
+            time.sleep(0.25)
+        return False
+
+    def stop(self, timeout: float = 10) -> None:
+        _stop(self.process, "web", timeout)
+        shutil.rmtree(self.ready_dir, ignore_errors=True)
+
+
+def web_start(host: str, port: str, *, env: dict | None = None, output=None) -> Web:
+    """gunicorn, started; `output` takes its log (the terminal when None)."""
+    workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+    ready_dir = Path(tempfile.mkdtemp(prefix="commerce-web-ready-"))
+    process = subprocess.Popen(web_command(host=host, port=port), cwd=BASE_DIR,
+                               env={**(env or os.environ), "WEB_READY_DIR": str(ready_dir)},
+                               stdout=output, stderr=output)
+    return Web(process=process, workers=workers, ready_dir=ready_dir)
+
+
 def serve() -> int:
     settings = _settings()
     started = start_services()
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     processes: list[tuple[str, subprocess.Popen]] = []
+    web = None
     (settings.VAR_DIR / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise looks there too
     try:
         _manage("migrate", "--noinput")
@@ -104,8 +152,12 @@ def serve() -> int:
             cwd=BASE_DIR,
         )
         processes.append(("worker", worker))
-        web = subprocess.Popen(web_command(host=host, port=port), cwd=BASE_DIR)
-        processes.append(("web", web))
+        web = web_start(host, port)
+        processes.append(("web", web.process))
+        _say("Web server starting (each process loads its models first)...")
+        if not web.wait_until_serving(f"http://{host}:{port}/login/"):
+            _say("The web server did not start")
+            return 1
         _say(f"Open http://{host}:{port}/  (Ctrl-C stops everything)")
         _say("Demo logins (store 'Bench & Beaker Supply'): admin / demo-admin, editor / demo-editor, "
              "viewer / demo-viewer")
@@ -123,6 +175,8 @@ def serve() -> int:
     finally:
         for name, process in reversed(processes):
             _stop(process, name, timeout=20 if name == "worker" else 10)
+        if web is not None:
+            web.stop()
         for service in reversed(started):
             service.stop()
         if started:
@@ -135,6 +189,9 @@ def _interrupt(signum, frame):
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "serve"
+    # Running everything on one machine is the operator's explicit choice of local mode:
+    # the built-in SECRET_KEY is allowed (commerce_site.checks). The children inherit it.
+    os.environ.setdefault("LOCAL_MODE", "true")
     if command == "serve":
         # Ctrl-C reaches the children too (same process group); SIGTERM from a
         # process manager is treated the same. The finally block in serve()

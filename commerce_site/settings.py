@@ -15,6 +15,7 @@ from commerce_site.env import (
     env_choice,
     env_int,
     env_list,
+    env_models,
     env_path,
     env_str,
 )
@@ -23,7 +24,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("VAR_DIR", BASE_DIR / "var")
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY") or "insecure-local-key-set-SECRET_KEY-in-production"
+# The operator's explicit choice that this machine is its own (`make run` sets it):
+# the built-in SECRET_KEY is then allowed with DEBUG off. Anywhere else the web
+# process and manage.py refuse to start without a SECRET_KEY (commerce_site.checks).
+LOCAL_MODE = env_bool("LOCAL_MODE", False)
+INSECURE_SECRET_KEY = "insecure-local-key-set-SECRET_KEY-in-production"
+SECRET_KEY = env_str("SECRET_KEY") or INSECURE_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
@@ -38,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "template_partials",
+    "commerce_site",
     "catalog",
     "content",
     "recommendations",
@@ -47,9 +54,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "commerce_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "commerce_site.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -96,6 +105,8 @@ else:
             "HOST": str(EMBEDDED_POSTGRES.socket_dir),
             "PORT": "5432",
             "CONN_MAX_AGE": DATABASE_CONN_MAX_AGE,
+            # The superuser's password, read by libpq when it connects (commerce_site.embedded).
+            "OPTIONS": {"passfile": str(EMBEDDED_POSTGRES.passfile)},
         }
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -113,7 +124,13 @@ USE_EMBEDDED_VALKEY = not CELERY_BROKER_URL
 if USE_EMBEDDED_VALKEY:
     CELERY_BROKER_URL = EMBEDDED_VALKEY.url(env_int("EMBEDDED_VALKEY_DB", 0, minimum=0))
 
+# One cache for every process: the login throttle counts failures and the profile
+# refresh is debounced across web and worker processes. Unset with the embedded
+# Valkey in use, its socket serves (the broker's database; Django's keys have their
+# own prefix); unset without it, each process has its own memory.
 CACHE_URL = env_str("CACHE_URL")
+if not CACHE_URL and USE_EMBEDDED_VALKEY:
+    CACHE_URL = EMBEDDED_VALKEY.cache_url(env_int("EMBEDDED_VALKEY_DB", 0, minimum=0))
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
@@ -144,7 +161,11 @@ JOB_STALE_AFTER_SECONDS = env_int("JOB_STALE_AFTER_SECONDS", 300, minimum=30)
 # folder, or the base URL of an OpenAI-compatible server (vLLM, TGI, llama.cpp).
 GENERATION_MODEL = env_str("GENERATION_MODEL", "default")
 GENERATION_MODEL_NAME = env_str("GENERATION_MODEL_NAME")  # model name sent to a server
-GENERATION_API_KEY = env_str("GENERATION_API_KEY")
+GENERATION_API_KEY = env_str("GENERATION_API_KEY")  # sent to GENERATION_MODEL's server only
+# Other models the operator offers, which a prompt version may choose by name:
+# "name=source[#served-name],..." (commerce_site.env.env_models). Store admins
+# choose among the names; no path or URL they type ever reaches a worker.
+GENERATION_MODELS = env_models("GENERATION_MODELS")
 GENERATION_DEVICE = env_choice("GENERATION_DEVICE", "auto", {"auto", "cpu", "cuda"})
 GENERATION_BATCH_SIZE = env_int("GENERATION_BATCH_SIZE", 8, minimum=1)
 GENERATION_CONTEXT_LENGTH = env_int("GENERATION_CONTEXT_LENGTH", 0, minimum=0)  # 0: the model's own
@@ -154,6 +175,9 @@ EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "default")
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
 MODEL_CACHE_DIR = env_path("MODEL_CACHE_DIR", VAR_DIR / "models")
 TORCH_THREADS = env_int("TORCH_THREADS", 0, minimum=0)  # 0: one per core
+# Each web process loads the models its requests need (the embedding model) when it
+# starts, before it takes requests (commerce_site.wsgi, catalog.hooks.web_warmups).
+WEB_WARMUP = env_bool("WEB_WARMUP", True)
 
 # --------------------------------------------------------------------------- product data
 
@@ -172,14 +196,38 @@ API_RATE_LIMIT = env_int("API_RATE_LIMIT", 6000, minimum=0)
 # --------------------------------------------------------------------------- auth, i18n
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "store_index"
 LOGOUT_REDIRECT_URL = "login"
+# Failed sign-ins counted per user name and per address (commerce_site.login);
+# past either limit, sign-in is refused for LOGIN_LOCKOUT_SECONDS, even with the
+# right password. An office behind one address needs the higher address limit.
+LOGIN_MAX_FAILURES_PER_USER = env_int("LOGIN_MAX_FAILURES_PER_USER", 5, minimum=1)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Behind a proxy, the client's address is the last one the proxy added to
+# X-Forwarded-For (anything before it is the client's own claim).
+USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
+
+# HTTPS: all off by default (`make run` serves plain HTTP on localhost); behind a
+# TLS-terminating proxy set SECURE_PROXY_SSL_HEADER to the header it sets
+# ("X-Forwarded-Proto"), then the rest.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+_PROXY_SSL_HEADER = env_str("SECURE_PROXY_SSL_HEADER").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -228,3 +276,18 @@ LOGGING = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Every script is a file under static/ (no inline script, no event-handler
+# attribute, no eval: htmx's allowEval is off in base.html). Inline styles stay
+# allowed: style attributes carry the widths of progress and score bars, and
+# autoescaping keeps model and user text out of attributes.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])

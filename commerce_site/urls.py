@@ -6,6 +6,7 @@ from api.v1 import not_found as api_not_found
 from api.views.docs import api_docs
 from catalog.urls import job_patterns
 from catalog.views import stores as store_views
+from commerce_site.login import LoginView
 
 # Everything a merchant sees lives under /s/<store>/ so the store is always
 # explicit and checked against the user's membership (catalog.access).
@@ -20,8 +21,7 @@ store_patterns = [
 
 urlpatterns = [
     path("", store_views.store_index, name="store_index"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html",
-                                                redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("s/<slug:store_slug>/", include(store_patterns)),
     # The storefront API (api/v1.py) and its reference page.

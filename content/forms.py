@@ -6,6 +6,7 @@ import json
 
 from django import forms
 
+from catalog import generation_model
 from content.models import BrandVoice, Campaign, ContentType, Language, PromptVersion
 from content.services.generation import MAX_VARIANTS
 
@@ -87,9 +88,8 @@ class PromptVersionForm(forms.Form):
                                      "no_repeat_ngram_size, stop, seed…")
     use_chat_template = forms.BooleanField(required=False, label="Use the model's chat template",
                                            help_text="For instruction-tuned models only.")
-    model_override = forms.CharField(max_length=500, required=False, label="Model",
-                                     help_text="Empty: the store's default model. Or a GGUF file, a model folder "
-                                               "or a server URL.")
+    model = forms.ChoiceField(choices=generation_model.model_choices, required=False, label="Model",
+                              help_text="One of the models the operator configured for this site.")
     note = forms.CharField(max_length=500, required=False, help_text="What changed and why.")
     activate = forms.BooleanField(required=False, initial=True, label="Make this the active version")
 
@@ -98,7 +98,7 @@ class PromptVersionForm(forms.Form):
         initial = {}
         if version is not None:
             initial = {"text": version.text, "examples": version.examples, "params": version.params,
-                       "use_chat_template": version.use_chat_template, "model_override": version.model_override}
+                       "use_chat_template": version.use_chat_template, "model": version.model}
         return cls(initial=initial, **kwargs)
 
 
@@ -110,7 +110,7 @@ class PromptTemplateForm(PromptVersionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("activate", "use_chat_template", "model_override"):
+        for name in ("activate", "use_chat_template", "model"):
             del self.fields[name]
 
 

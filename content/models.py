@@ -94,8 +94,10 @@ class PromptVersion(models.Model):
     # Validated with inference.GenerationParams.from_dict when saved.
     params = models.JSONField(default=dict, blank=True)
     use_chat_template = models.BooleanField(default=False)
-    # Another model than the store's default (a fine-tuned one, later); empty: the default.
-    model_override = models.CharField(max_length=500, blank=True, default="")
+    # The name of a model the operator configured (catalog.generation_model.configured_models);
+    # empty: the default. Rows saved before names were required may hold a path or a URL,
+    # which generation refuses (ModelNotConfigured) instead of loading.
+    model = models.CharField(max_length=500, blank=True, default="")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     note = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

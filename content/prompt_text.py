@@ -5,7 +5,9 @@ Plain Python, no database: the generation service gathers the values.
 
 Rules a template author can rely on (shown on the "new version" form):
 
-- Placeholders are `{name}`; literal braces are written `{{` and `}}`.
+- Placeholders are `{name}`; literal braces are written `{{` and `}}`. A
+  placeholder takes no format spec or conversion (`{title:>9}`, `{title!r}`):
+  a spec such as `{title:>1000000000}` would build a gigabyte-long prompt.
 - A line whose placeholders all render empty is left out, so "Brand: {brand}"
   disappears for a product without a brand and "Note: {instruction}" for a job
   without an instruction.
@@ -41,6 +43,14 @@ PLACEHOLDERS: dict[str, str] = {
 }
 
 LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
+# Bounds on what a version may hold and on what rendering may build, so that
+# rendering (also in a web request: the Playground) is bounded in time and memory.
+MAX_TEXT_CHARS = 20_000
+MAX_EXAMPLES = 20
+MAX_EXAMPLE_CHARS = 4_000
+# Far beyond any context the app's models take (Gemma 3's 32k tokens are about
+# 130,000 characters); trimming to the model's budget happens after rendering.
+MAX_PROMPT_CHARS = 200_000
 EXAMPLE_SEPARATOR = "\n\n"
 _FORMATTER = string.Formatter()
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
@@ -72,14 +82,23 @@ def placeholders_in(text: str) -> list[str]:
         raise PromptTemplateError(
             f"The braces do not pair up ({exc}). Write {{{{ and }}}} for a literal brace."
         ) from None
-    for _, name, _, _ in parsed:
+    for _, name, spec, conversion in parsed:
         if name is None:
             continue
         if name == "" or name.isdigit():
             raise PromptTemplateError("A placeholder needs a name, such as {title}; write {{ }} for literal braces.")
+        if spec or conversion:
+            raise PromptTemplateError(_format_refused(name, spec, conversion))
         if name not in names:
             names.append(name)
     return names
+
+
+def _format_refused(name: str, spec: str, conversion: str | None) -> str:
+    written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+    shown = written if len(written) <= 40 else written[:37] + "…"
+    return (f"Write {{{name}}} without a format or conversion (found {shown}): a placeholder is replaced by "
+            "its text as it is.")
 
 
 def validate_template_text(text: str, *, examples: Sequence[dict] = ()) -> list[str]:
@@ -87,6 +106,9 @@ def validate_template_text(text: str, *, examples: Sequence[dict] = ()) -> list[
     unknown ones, or examples that the text has nowhere to put."""
     if not text.strip():
         raise PromptTemplateError("The prompt text is empty.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise PromptTemplateError(f"The prompt text has {len(text):,} characters; at most {MAX_TEXT_CHARS:,} "
+                                  "characters are allowed.")
     names = placeholders_in(text)
     unknown = [name for name in names if name not in PLACEHOLDERS]
     if unknown:
@@ -108,6 +130,9 @@ def validate_examples(examples: Any) -> list[dict[str, str]]:
         return []
     if not isinstance(examples, list):
         raise PromptTemplateError("Examples must be a list of {\"input\": ..., \"output\": ...} objects.")
+    if len(examples) > MAX_EXAMPLES:
+        raise PromptTemplateError(f"At most {MAX_EXAMPLES} examples; similar products' approved copy is added "
+                                  "as examples when generating.")
     cleaned = []
     for number, example in enumerate(examples, start=1):
         if not isinstance(example, dict) or set(example) - {"input", "output"}:
@@ -116,6 +141,8 @@ def validate_examples(examples: Any) -> list[dict[str, str]]:
         if not isinstance(given_input, str) or not isinstance(output, str) or not given_input.strip() \
                 or not output.strip():
             raise PromptTemplateError(f"Example {number} needs a non-empty \"input\" and \"output\" text.")
+        if len(given_input) + len(output) > MAX_EXAMPLE_CHARS:
+            raise PromptTemplateError(f"Example {number} is longer than {MAX_EXAMPLE_CHARS:,} characters.")
         cleaned.append({"input": given_input.lstrip("\n"), "output": output.strip()})
     return cleaned
 
@@ -227,24 +254,31 @@ def join_example(given_input: str, output: str) -> str:
 
 def fill(text: str, mapping: dict[str, str]) -> str:
     """Substitute placeholders line by line, leaving out a line whose
-    placeholders all rendered empty. KeyError for a name the mapping lacks."""
-    lines = []
+    placeholders all rendered empty. KeyError for a name the mapping lacks;
+    PromptRenderError for a format spec or conversion (a version saved before
+    they were refused) and PromptTooLong past MAX_PROMPT_CHARS, raised before
+    a longer text is built."""
+    lines, size = [], 0
     for line in text.split("\n"):
         parts, used, filled = [], 0, 0
         for literal, name, spec, conversion in _FORMATTER.parse(line):
             parts.append(literal)
+            size += len(literal)
             if name is None:
                 continue
-            value = mapping[name]
-            if conversion:
-                value = _FORMATTER.convert_field(value, conversion)
-            value = format(value, spec) if spec else str(value)
+            if spec or conversion:
+                raise PromptRenderError(_format_refused(name, spec, conversion))
+            value = str(mapping[name])
+            size += len(value)
+            if size > MAX_PROMPT_CHARS:
+                raise PromptTooLong(f"The prompt would be longer than {MAX_PROMPT_CHARS:,} characters.")
             used += 1
             filled += bool(value.strip())
             parts.append(value)
         if used and not filled:
             continue
         lines.append("".join(parts))
+        size += 1
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ class RecommendationsConfig(AppConfig):
     def ready(self) -> None:
         from catalog import hooks
         from catalog.permissions import Role, permission_register
+        from recommendations import embedding_model, scoring_data
         from recommendations.selectors.audience import AUDIENCE
         from recommendations.services.embeddings import embeddings_mark_dirty
         from recommendations.views import sections
@@ -18,6 +19,10 @@ class RecommendationsConfig(AppConfig):
         hooks.products_changed.register(embeddings_mark_dirty)
         # Campaigns (content) segment shoppers and pick products through this.
         hooks.shopper_audiences.register(AUDIENCE)
+        # Semantic search embeds the query in the web process, and reads the store's scoring data:
+        # load the model, and build the busiest stores' data, before the first request.
+        hooks.web_warmups.register(embedding_model.warm)
+        hooks.web_warmups.register(scoring_data.warm_recent_stores)
         hooks.product_sections.register(sections.product_similar_section)
         hooks.home_sections.register(sections.home_evaluation_section)
         for item in (

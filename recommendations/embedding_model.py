@@ -96,6 +96,13 @@ def get_embedder() -> Embedder:
     return _embedder
 
 
+def warm() -> None:
+    """Load the model and run it once (torch's first forward pass costs more than
+    the next): a web process does this when it starts (catalog.hooks.web_warmups),
+    so the first semantic search does not wait seconds for it."""
+    get_embedder().embed(["warm up"])
+
+
 def embed_texts(texts: list[str]) -> np.ndarray:
     """Unit vectors (float32, one row per text) from the current model."""
     return get_embedder().embed(texts)

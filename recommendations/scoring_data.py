@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 
 from catalog.models import Product, Store
 from recommendations import engine
@@ -26,6 +26,8 @@ from recommendations.models import Event
 logger = logging.getLogger(__name__)
 
 MAX_AGE_SECONDS = 60.0
+# How many stores' scoring data a web process builds when it starts (warm_recent_stores).
+WARM_STORES = 5
 
 
 @dataclass
@@ -109,6 +111,20 @@ def _fresh(model: ScoringData | None, config: StoreConfig, last_event_id: int) -
     if model is None or model.config_key != model_key(config):
         return False
     return model.last_event_id == last_event_id or time.monotonic() - model.built_at < MAX_AGE_SECONDS
+
+
+def warm_recent_stores(*, limit: int = WARM_STORES) -> None:
+    """Build the scoring data of the stores whose shoppers were active last: a web
+    process does this when it starts (catalog.hooks.web_warmups), so their first
+    search or recommendation does not wait for the build. Other stores build theirs
+    on first use, as before."""
+    from recommendations.config import store_config
+
+    latest = Event.objects.filter(store=OuterRef("pk")).order_by("-id").values("id")[:1]
+    stores = (Store.objects.annotate(latest_event=Subquery(latest)).filter(latest_event__isnull=False)
+              .order_by("-latest_event")[:limit])
+    for store in stores:
+        scoring_data(store=store, config=store_config(store=store))
 
 
 def forget_scoring_data() -> None:

@@ -20,6 +20,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The models this suite's operator offers besides the default, for this process
+# (pytest_configure) and the test worker (its environment): one whose file was
+# never copied here.
+os.environ["GENERATION_MODELS"] = "missing-finetune=/nonexistent/models/gemma-finetuned.gguf"
 
 _started_services: list = []
 # Each test session takes a slot 1..15: its own Valkey database (so neither
@@ -44,8 +48,11 @@ def _claim_slot(valkey) -> int:
 def pytest_configure(config):
     from django.conf import settings
 
+    from commerce_site.env import env_models
     from commerce_site.run import start_services
 
+    # pytest-django read the settings before this module set the variable.
+    settings.GENERATION_MODELS = env_models("GENERATION_MODELS")
     _started_services.extend(start_services())
     if settings.USE_EMBEDDED_VALKEY:
         slot = _claim_slot(settings.EMBEDDED_VALKEY)
@@ -53,6 +60,13 @@ def pytest_configure(config):
         os.environ["EMBEDDED_VALKEY_DB"] = str(slot)
         database = settings.DATABASES["default"]
         database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{slot}"
+        if not os.environ.get("CACHE_URL"):
+            # The shared cache in the slot's database too (the test worker reads the same
+            # EMBEDDED_VALKEY_DB), emptied of what an earlier session on this slot left.
+            settings.CACHES["default"]["LOCATION"] = settings.EMBEDDED_VALKEY.cache_url(slot)
+            from django.core.cache import cache
+
+            cache.clear()
     from commerce_site.celery import app
 
     app.conf.broker_url = settings.CELERY_BROKER_URL
@@ -163,11 +177,16 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A fresh page; the test fails if the Content-Security-Policy blocked anything on it."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.set_default_timeout(20_000)
     page = context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert blocked == [], f"The Content-Security-Policy blocked: {blocked}"
 
 
 def login(page, live_server, username: str, password: str) -> None:

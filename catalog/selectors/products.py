@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,9 +16,13 @@ from django.db.models import Q, QuerySet
 
 from catalog import hooks
 from catalog.errors import CategoryNotFound, ProductNotFound
+from catalog.importing import sku_key
 from catalog.models import Category, Product, Store
+from catalog.request_values import id_or_none
 
 COUNT_CAP = 10_000
+# The longest text a cursor may carry: a title (the longest text column sorted on).
+MAX_CURSOR_TEXT = 500
 
 # sort key -> (ordering fields, value getter for the cursor)
 SORTS = {
@@ -38,10 +43,7 @@ class ProductFilters:
 
     @classmethod
     def from_querydict(cls, data) -> ProductFilters:
-        try:
-            category_id = int(data.get("category") or 0) or None
-        except ValueError:
-            category_id = None
+        category_id = id_or_none(data.get("category"))
         sort = data.get("sort") or "title"
         return cls(
             q=(data.get("q") or "").strip()[:200],
@@ -63,8 +65,8 @@ def product_queryset(*, store: Store, filters: ProductFilters) -> QuerySet[Produ
     qs = Product.objects.filter(store=store)
     if filters.q:
         query = SearchQuery(filters.q, config="simple", search_type="websearch")
-        prefix = filters.q.split()[0]
-        qs = qs.filter(Q(search=query) | Q(sku__istartswith=prefix) | Q(title__icontains=filters.q))
+        prefix = sku_key(filters.q.split()[0])
+        qs = qs.filter(Q(search=query) | Q(sku_key__startswith=prefix) | Q(title__icontains=filters.q))
     if filters.category_id:
         category = Category.objects.filter(store=store, pk=filters.category_id).first()
         if category is None:
@@ -96,13 +98,35 @@ def _encode_cursor(values: list, direction: str) -> str:
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[list, str] | None:
+def _decode_cursor(cursor: str, fields: tuple[str, ...]) -> tuple[list, str] | None:
+    """The cursor's values, each checked against the type of its field, and its
+    direction; None for anything else (a cursor is a URL anyone can edit)."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return list(payload["v"]), payload["d"]
-    except (ValueError, KeyError, TypeError, binascii.Error):
+        values, direction = payload["v"], payload["d"]
+        if not isinstance(values, list) or len(values) != len(fields) or direction not in ("next", "prev"):
+            return None
+        return [_cursor_value(name.lstrip("-"), value) for name, value in zip(fields, values, strict=True)], direction
+    except (ValueError, KeyError, TypeError, binascii.Error, RecursionError):
         return None
+
+
+def _cursor_value(column: str, value):
+    """ValueError unless `value` is what `column` holds."""
+    if column == "id":
+        number = id_or_none(value)
+        if number is None:
+            raise ValueError("not an id")
+        return number
+    if column == "updated_at":
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        if moment is None or moment.tzinfo is None:
+            raise ValueError("not a time with a zone")
+        return moment
+    if not isinstance(value, str) or len(value) > MAX_CURSOR_TEXT or "\x00" in value:
+        raise ValueError("not a text value")
+    return value
 
 
 def _cursor_values(product: Product, fields: tuple[str, ...]) -> list:
@@ -130,15 +154,12 @@ def _after(fields: tuple[str, ...], values: list, forward: bool) -> Q:
 
 def paginate_keyset(qs: QuerySet, *, sort: str, cursor: str | None, page_size: int) -> Page:
     fields = SORTS[sort][1]
-    decoded = _decode_cursor(cursor) if cursor else None
+    decoded = _decode_cursor(cursor, fields) if cursor else None
     forward = True
     if decoded:
         values, direction = decoded
         forward = direction != "prev"
-        if len(values) == len(fields):
-            qs = qs.filter(_after(fields, values, forward))
-        else:
-            decoded = None
+        qs = qs.filter(_after(fields, values, forward))
     ordering = fields if forward else tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
     rows = list(qs.order_by(*ordering)[: page_size + 1])
     has_more = len(rows) > page_size
@@ -185,6 +206,16 @@ def brand_choices(*, store: Store, limit: int = 300) -> list[str]:
     )
 
 
+def product_ids_by_sku(*, store: Store, skus: Iterable[str]) -> dict[str, int]:
+    """Each SKU as given mapped to the id of the store's product it names, by
+    the one SKU rule (catalog.importing.sku_key); SKUs of no product are left out."""
+    keys = {sku: sku_key(sku) for sku in skus if sku}
+    if not keys:
+        return {}
+    ids = dict(Product.objects.filter(store=store, sku_key__in=set(keys.values())).values_list("sku_key", "pk"))
+    return {sku: ids[key] for sku, key in keys.items() if key in ids}
+
+
 def product_for_store(*, store: Store, product_id: int) -> Product:
     """The product, or ProductNotFound when it is not this store's."""
     product = Product.objects.select_related("category", "store").filter(store=store, pk=product_id).first()
@@ -193,26 +224,12 @@ def product_for_store(*, store: Store, product_id: int) -> Product:
     return product
 
 
-def sku_lookup_key(sku: str) -> str:
-    """The form a SKU is looked up by. The one place the catalog's SKU rule is
-    applied to a lookup, so every caller (the API, event ingestion) finds a
-    product the same way."""
-    return sku.strip()
-
-
 def product_for_sku(*, store: Store, sku: str) -> Product:
     """The store's product with this SKU, or ProductNotFound (another store's is the same as none)."""
-    product = Product.objects.select_related("category").filter(store=store, sku=sku_lookup_key(sku)).first()
+    product = Product.objects.select_related("category").filter(store=store, sku_key=sku_key(sku)).first()
     if product is None:
         raise ProductNotFound("No product with this SKU in this store.")
     return product
-
-
-def product_ids_for_skus(*, store: Store, skus) -> dict[str, int]:
-    """{sku as given: product id} for the SKUs the store has (one query)."""
-    wanted = {sku: sku_lookup_key(sku) for sku in skus}
-    found = dict(Product.objects.filter(store=store, sku__in=set(wanted.values())).values_list("sku", "pk"))
-    return {given: found[key] for given, key in wanted.items() if key in found}
 
 
 def category_by_name(*, store: Store, name: str) -> Category:

@@ -34,24 +34,25 @@ def category_for_path(*, store: Store, path: Sequence[str], cache: dict | None =
 
 
 def products_upsert(*, store: Store, rows: Iterable[importing.ProductRow]) -> int:
-    """Create or update products by SKU; one statement per chunk. Columns a row
-    leaves empty keep their current values on an existing product."""
+    """Create or update products by SKU key (importing.sku_key: "gl-100" updates
+    "GL-100", whose SKU keeps its spelling); one statement per chunk. Columns a
+    row leaves empty keep their current values on an existing product."""
     rows = list(rows)
     if not rows:
         return 0
     cache: dict = {}
-    existing = {
-        product.sku: product for product in Product.objects.filter(store=store, sku__in=[row.sku for row in rows])
-    }
+    keys = {importing.sku_key(row.sku) for row in rows}
+    existing = {product.sku_key: product for product in Product.objects.filter(store=store, sku_key__in=keys)}
     to_create, to_update = [], []
     for row in rows:
         category = category_for_path(store=store, path=row.category_path, cache=cache)
-        product = existing.get(row.sku)
+        product = existing.get(importing.sku_key(row.sku))
         if product is None:
             to_create.append(
                 Product(
                     store=store,
-                    sku=row.sku,
+                    sku=importing.sku_normalize(row.sku),
+                    sku_key=importing.sku_key(row.sku),
                     title=row.title,
                     brand=row.brand,
                     category=category,

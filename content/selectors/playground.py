@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from catalog.errors import ProductNotFound
+from catalog.importing import sku_key
 from catalog.models import Product, Store
+from catalog.request_values import id_or_none
 from content.errors import ComparisonNotFound, TrialNotFound
 from content.models import PromptComparison, PromptTemplate, PromptTrial, PromptVersion
 
@@ -28,9 +30,9 @@ def playground_product(*, store: Store, value: str) -> Product:
     """A store's product by id or exact SKU; ProductNotFound for anything else."""
     value = (value or "").strip()
     qs = Product.objects.filter(store=store).select_related("category")
-    product = qs.filter(sku=value).first()
-    if product is None and value.isdigit():
-        product = qs.filter(pk=int(value)).first()
+    product = qs.filter(sku_key=sku_key(value)).first() if value else None
+    if product is None and (product_id := id_or_none(value)) is not None:
+        product = qs.filter(pk=product_id).first()
     if product is None:
         raise ProductNotFound("No such product in this store.")
     return product

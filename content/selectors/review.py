@@ -8,6 +8,7 @@ content.selectors keeps the generation-side reads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from catalog.importing import sku_key
 from catalog.models import Product, Store
+from catalog.request_values import id_or_none
 from content.errors import DraftNotFound, PublishedCopyNotFound
 from content.models import (
     ContentType,
@@ -35,6 +38,7 @@ MAX_QUEUE_PAGE_SIZE = 200
 # The queue never shows these: big, and only the checks and the pane need them.
 QUEUE_DEFERRED = ("prompt", "signature", "band_keys")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROS = re.compile(r"[0-9]{1,18}")
 
 
 # --------------------------------------------------------------------------- filters
@@ -62,8 +66,7 @@ class ReviewFilters:
             return str(value).strip()[:limit]
 
         def number(key: str) -> int | None:
-            value = text(key)
-            return int(value) if value.isdigit() and 0 < int(value) < 2**63 else None
+            return id_or_none(text(key))
 
         status = text("status")
         content_type = text("content_type")
@@ -118,8 +121,8 @@ def review_queryset(*, store: Store, filters: ReviewFilters, with_status: bool =
         qs = qs.filter(failed_checks__contains=[filters.failed_check])
     if filters.q:
         query = SearchQuery(filters.q, config="simple", search_type="websearch")
-        prefix = filters.q.split()[0]
-        qs = qs.filter(Q(product__search=query) | Q(product__sku__istartswith=prefix))
+        prefix = sku_key(filters.q.split()[0])
+        qs = qs.filter(Q(product__search=query) | Q(product__sku_key__startswith=prefix))
     return qs.order_by()
 
 
@@ -140,12 +143,18 @@ def queue_cursor(draft: Draft) -> str:
 
 
 def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """The position a cursor names; None for anything queue_cursor could not
+    have written (a hand-edited URL starts at the top)."""
     if not cursor:
         return None
     micros, _, pk = str(cursor).partition("-")
-    if not (micros.isdigit() and pk.isdigit()):
+    draft_id = id_or_none(pk)
+    if draft_id is None or not _MICROS.fullmatch(micros):
         return None
-    return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    try:
+        return _EPOCH + timedelta(microseconds=int(micros)), draft_id
+    except OverflowError:  # beyond the year 9999
+        return None
 
 
 def _before(position: tuple[datetime, int]) -> RawSQL:

@@ -287,7 +287,7 @@ def generation_run(job: Job) -> dict:
     if not pending:
         return _summary(generation)
 
-    model = runtime.runtime_for(model_override=generation.template_version.model_override)
+    model = runtime.runtime_for(model=generation.template_version.model)
     GenerationJob.objects.filter(pk=generation.pk).update(model_id=model.model_id)
     generation.model_id = model.model_id
     batch_size = generation.batch_size or settings.GENERATION_BATCH_SIZE

@@ -236,7 +236,7 @@ def playground_run(job: Job) -> dict:
     for trial in pending:
         by_version.setdefault(trial.prompt_version_id, []).append(trial)
     for group in by_version.values():
-        model = runtime.runtime_for(model_override=group[0].prompt_version.model_override)
+        model = runtime.runtime_for(model=group[0].prompt_version.model)
         for start in range(0, len(group), batch_size):
             written, errors = _run_trials(job, model, group[start:start + batch_size])
             done, failed = done + written, failed + errors

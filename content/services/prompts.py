@@ -24,9 +24,11 @@ def _same_store(membership: Membership, store_id: int) -> None:
         raise PermissionDenied("Not a member of this store.")
 
 
-def version_validate(*, text: str, examples, params) -> tuple[str, list[dict], dict]:
-    """The text, examples and parameters as they will be stored, or a
-    ValidationError per field (unknown placeholders named)."""
+def version_validate(*, text: str, examples, params, model: str = runtime.DEFAULT_MODEL
+                     ) -> tuple[str, list[dict], dict, str]:
+    """The text, examples, parameters and model as they will be stored, or a
+    ValidationError per field (unknown placeholders named, a model the operator
+    did not configure)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     errors: dict[str, str] = {}
     try:
@@ -42,9 +44,13 @@ def version_validate(*, text: str, examples, params) -> tuple[str, list[dict], d
         params = runtime.validate_params(params or {})
     except ValueError as exc:
         errors["params"] = str(exc)
+    try:
+        model = runtime.model_validate(model)
+    except ValueError as exc:
+        errors["model"] = str(exc)
     if errors:
         raise ValidationError(errors)
-    return text, examples, params
+    return text, examples, params, model
 
 
 def version_add(
@@ -55,20 +61,20 @@ def version_add(
     examples=None,
     params: dict | None = None,
     use_chat_template: bool = False,
-    model_override: str = "",
+    model: str = runtime.DEFAULT_MODEL,
     note: str = "",
     activate: bool = False,
 ) -> PromptVersion:
     """Save the next version of a template (no permission check: callers check;
     the defaults of a new store come through here with no author)."""
-    text, examples, params = version_validate(text=text, examples=examples, params=params)
+    text, examples, params, model = version_validate(text=text, examples=examples, params=params, model=model)
     with transaction.atomic():
         # The template row lock serialises numbering: two admins saving at once get 4 and 5.
         template = PromptTemplate.objects.select_for_update().get(pk=template.pk)
         number = (template.versions.aggregate(top=Max("number"))["top"] or 0) + 1
         version = PromptVersion.objects.create(
             template=template, number=number, text=text, examples=examples, params=params,
-            use_chat_template=use_chat_template, model_override=model_override.strip(), author=author,
+            use_chat_template=use_chat_template, model=model, author=author,
             note=note.strip()[:500],
         )
         if activate or template.active_version_id is None:
@@ -86,7 +92,7 @@ def prompt_version_create(
     examples=None,
     params: dict | None = None,
     use_chat_template: bool = False,
-    model_override: str = "",
+    model: str = runtime.DEFAULT_MODEL,
     note: str = "",
     activate: bool = False,
 ) -> PromptVersion:
@@ -94,7 +100,7 @@ def prompt_version_create(
     _same_store(membership, template.store_id)
     return version_add(
         template=template, author=membership.user, text=text, examples=examples, params=params,
-        use_chat_template=use_chat_template, model_override=model_override, note=note, activate=activate,
+        use_chat_template=use_chat_template, model=model, note=note, activate=activate,
     )
 
 

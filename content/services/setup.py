@@ -56,7 +56,7 @@ def store_defaults_write(*, store, BrandVoice, PromptTemplate, PromptVersion) ->
     versions = PromptVersion.objects.bulk_create(
         [PromptVersion(template=template, number=1, text=text, examples=examples, params=params,
                        note="Default template")
-         for template, (text, examples, params) in zip(templates, checked, strict=True)]
+         for template, (text, examples, params, _model) in zip(templates, checked, strict=True)]
     )
     for template, version in zip(templates, versions, strict=True):
         template.active_version = version

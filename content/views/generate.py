@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from catalog import selectors as catalog_selectors
 from catalog.access import store_view
 from catalog.forms import add_service_errors
+from catalog.request_values import ids_from
 from content import selectors, services
 from content.forms import GenerateForm
 from content.models import ContentType
@@ -22,7 +23,7 @@ PREVIEW_PRODUCTS = 12
 def _selection(request, data) -> dict:
     """The products a Generate form is about: explicit ids (`product`) or the
     catalog filter it was opened with (q, category, brand, stock...)."""
-    ids = [int(value) for value in data.getlist("product") if value.isdigit()]
+    ids = ids_from(data.getlist("product"))
     if ids:
         products = list(request.store.products.filter(pk__in=ids).select_related("category")[:500])
         return {"product_ids": [p.pk for p in products], "filters": None, "products": products[:PREVIEW_PRODUCTS],
@@ -47,7 +48,7 @@ def generate(request):
     form = GenerateForm(request.POST or None, store=request.store, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
-        question_ids = [int(v) for v in request.POST.getlist("question") if v.isdigit()] or None
+        question_ids = ids_from(request.POST.getlist("question")) or None
         try:
             job = services.generation_start(
                 store=request.store, membership=request.membership, content_type=values["content_type"],

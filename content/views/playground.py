@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.access import store_view
+from catalog.request_values import id_or_none, ids_from, whole_number_or_none
 from catalog.selectors import ProductFilters
 from content.models import PromptTemplate, PromptTrial
 from content.prompt_text import PromptRenderError
@@ -58,9 +59,9 @@ def _playground_context(request, template: PromptTemplate, data) -> dict:
 def playground(request, template_id: int):
     template = template_for_store(store=request.store, template_id=template_id)
     context = _playground_context(request, template, request.GET)
-    if request.GET.get("trial", "").isdigit():
+    if (trial_id := id_or_none(request.GET.get("trial"))) is not None:
         context["trial"] = PromptTrial.objects.filter(
-            store=request.store, pk=int(request.GET["trial"])).select_related("product", "job").first()
+            store=request.store, pk=trial_id).select_related("product", "job").first()
     return render(request, "content/playground.html", context)
 
 
@@ -122,12 +123,12 @@ def compare_start(request, template_id: int):
     context = _compare_context(request, template, versions, data)
     version_a = template_version_by_number(versions=versions, number=data.get("version_a"), default=None)
     version_b = template_version_by_number(versions=versions, number=data.get("version_b"), default=None)
-    ids = [int(v) for v in data.getlist("product") if v.isdigit()] or None
-    count = str(data.get("count", ""))
+    ids = ids_from(data.getlist("product")) or None
+    count = whole_number_or_none(data.get("count"))
     try:
         comparison = services.playground_compare_start(
             membership=request.membership, version_a=version_a, version_b=version_b, product_ids=ids,
-            filters=context["filters"], count=int(count) if count.isdigit() else services.DEFAULT_SAMPLE,
+            filters=context["filters"], count=services.DEFAULT_SAMPLE if count is None else count,
             goal=data.get("goal", ""), question=data.get("question", ""))
     except ValidationError as exc:
         context["error"] = _error_text(exc)

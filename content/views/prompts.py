@@ -50,7 +50,7 @@ def prompt_version_create(request, template_id: int):
             version = services.prompt_version_create(
                 template=template, membership=request.membership, text=values["text"],
                 examples=values["examples"], params=values["params"],
-                use_chat_template=values["use_chat_template"], model_override=values["model_override"],
+                use_chat_template=values["use_chat_template"], model=values["model"],
                 note=values["note"], activate=values["activate"],
             )
         except ValidationError as exc:

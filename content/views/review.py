@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.access import store_view
+from catalog.request_values import ids_from
 from content.checks import CHECK_CHOICES, highlight_segments, results_from_json
 from content.diffing import diff_stats, word_diff
 from content.models import ContentType, Draft, GenerationJob, PromptVersion
@@ -347,7 +348,7 @@ def review_bulk(request):
     action = request.POST.get("action", "")
     # "Everything matching" buttons carry ?scope=filter in their formaction.
     everything = (request.GET.get("scope") or request.POST.get("scope")) == "filter"
-    ids = None if everything else [int(v) for v in request.POST.getlist("draft") if v.isdigit()]
+    ids = None if everything else ids_from(request.POST.getlist("draft"))
     if not everything and not ids:
         messages.error(request, "Tick at least one draft, or choose everything this filter matches.")
         return _back_to_queue(request, filters)

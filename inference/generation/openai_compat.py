@@ -31,7 +31,20 @@ FALLBACK_CONTEXT_LENGTH = 2048
 # English, so 3 makes trimming err on the safe side; a Chinese character is 3 bytes
 # and rarely more than one token.
 _ESTIMATED_BYTES_PER_TOKEN = 3
-_ERROR_BODY_CHARS = 300
+# What a server sent goes to the log only, this much of it: a failure's message
+# reaches a job's page, which every member of the store reads.
+_LOGGED_BODY_CHARS = 300
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib repeats the Authorization header to wherever a redirect points;
+    the key is for the configured server only, so a redirect is an error."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise urllib.error.HTTPError(req.full_url, code, f"redirect to another URL ({code})", headers, fp)
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
 
 
 class OpenAICompatibleGenerator(Generator):
@@ -184,8 +197,11 @@ class OpenAICompatibleGenerator(Generator):
         if card is None and self._model_name is None:
             card = models[0]
         if card is None:
-            served = ", ".join(str(model.get("id")) for model in models)
-            raise ModelUnavailable(f"model {self._model_name!r} is not served at {self.base_url}; it serves {served}")
+            logger.warning("generation.model_not_served", extra={
+                "server": self.base_url, "model": self._model_name,
+                "served": [str(model.get("id"))[:100] for model in models[:20]]})
+            raise ModelUnavailable(f"model {self._model_name!r} is not among the {len(models)} model(s) served at "
+                                   f"{self.base_url} (the worker log lists them)")
         self._model_name = str(card["id"])
         if self._context_length is None:
             stated = card.get("max_model_len")
@@ -204,13 +220,17 @@ class OpenAICompatibleGenerator(Generator):
             headers["Authorization"] = f"Bearer {self.spec.api_key}"
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=self.spec.timeout_s) as response:
+            with _opener.open(request, timeout=self.spec.timeout_s) as response:
                 payload = response.read()
         except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace")[:_ERROR_BODY_CHARS]
+            if 300 <= exc.code < 400:
+                raise ModelUnavailable(f"model server answered {method} {url} with a redirect (HTTP {exc.code}); "
+                                       "set the URL it redirects to", status=exc.code) from None
+            _log_reply(url, exc.code, exc.read())
             raise ModelUnavailable(
-                f"model server returned HTTP {exc.code} for {method} {url}: {detail}", status=exc.code
-            ) from exc
+                f"model server returned HTTP {exc.code} for {method} {url} (the worker log has its reply)",
+                status=exc.code,
+            ) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
             if isinstance(reason, TimeoutError):
@@ -220,13 +240,17 @@ class OpenAICompatibleGenerator(Generator):
             raise ModelUnavailable(f"cannot reach the model server at {url}: {reason}") from exc
         try:
             parsed = json.loads(payload)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ModelUnavailable(
-                f"model server sent malformed JSON from {url}: {payload[:_ERROR_BODY_CHARS]!r}"
-            ) from exc
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            _log_reply(url, 200, payload)
+            raise ModelUnavailable(f"model server sent malformed JSON from {url}") from None
         if not isinstance(parsed, dict):
             raise ModelUnavailable(f"model server sent {type(parsed).__name__} instead of an object from {url}")
         return parsed
+
+
+def _log_reply(url: str, status: int, body: bytes) -> None:
+    logger.warning("generation.server_reply", extra={
+        "url": url, "status": status, "body": body[:_LOGGED_BODY_CHARS].decode("utf-8", "replace")})
 
 
 def _api_base(url: str) -> str:
@@ -234,6 +258,9 @@ def _api_base(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ModelLoadError(f"not an http(s) URL of a model server: {url!r}")
+    if "?" in url or "#" in url:
+        # "http://host/?x=/v1" ends in /v1 yet sends every request to a query of "/".
+        raise ModelLoadError(f"a model server URL has no query or fragment: {url!r}")
     base = url.rstrip("/")
     return base if base.endswith("/v1") else f"{base}/v1"
 
@@ -246,7 +273,7 @@ def _choices_by_prompt(reply: Mapping[str, Any], *, expected: int) -> list[Mappi
     by_index: dict[int, Mapping[str, Any]] = {}
     for position, choice in enumerate(choices):
         if not isinstance(choice, Mapping) or not isinstance(choice.get("text"), str):
-            raise ModelUnavailable(f"model server sent a choice without text: {choice!r:.200}")
+            raise ModelUnavailable(f"model server sent a choice without text (choice {position})")
         index = choice.get("index", position)
         by_index[index if isinstance(index, int) else position] = choice
     if sorted(by_index) != list(range(expected)):

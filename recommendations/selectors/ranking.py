@@ -17,6 +17,7 @@ import numpy as np
 from django.db.models import Q
 
 from catalog.models import Category, Product, Store
+from catalog.request_values import id_or_none
 from recommendations import engine
 from recommendations.config import StoreConfig, store_config
 from recommendations.embedding_model import configured_model_id
@@ -42,10 +43,7 @@ class RecommendationFilters:
         def flag(name: str, default: bool) -> bool:
             return data.get(name, "1" if default else "0") in ("1", "on", "true")
 
-        try:
-            category_id = int(data.get("category") or 0) or None
-        except ValueError:
-            category_id = None
+        category_id = id_or_none(data.get("category"))
         return cls(flag("in_stock", True), flag("exclude_purchased", True), flag("exclude_seen", False), category_id)
 
 

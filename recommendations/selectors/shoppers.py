@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import F, Q, QuerySet
 
 from catalog.models import Job, Store
+from catalog.request_values import id_or_none
 from catalog.selectors import count_capped
 from recommendations.errors import ShopperNotFound
 from recommendations.models import EvaluationRun, Event, Shopper, ShopperProfile
@@ -32,11 +33,13 @@ def _cursor(shopper: Shopper) -> str:
 def _after(cursor: str) -> Q | None:
     """Shoppers after the cursor in (-last_event_at, -id) order; shoppers
     without events (NULL) come last."""
-    stamp, _, pk = cursor.partition("|")
+    stamp, _, raw_pk = cursor.partition("|")
+    pk = id_or_none(raw_pk)
     try:
-        pk = int(pk)
         moment = datetime.fromisoformat(stamp) if stamp else None
     except ValueError:
+        return None
+    if pk is None or (moment is not None and moment.tzinfo is None):
         return None
     if moment is None:
         return Q(last_event_at__isnull=True, pk__lt=pk)

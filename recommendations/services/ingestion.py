@@ -30,9 +30,9 @@ from itertools import islice
 from django.db import connection, transaction
 from django.utils import timezone
 
-from catalog.importing import ImportFileError, decode
+from catalog.importing import ImportFileError, decode, sku_normalize
 from catalog.models import Store
-from catalog.selectors import product_ids_for_skus
+from catalog.selectors import product_ids_by_sku
 from recommendations.models import Event, EventType, Shopper
 
 logger = logging.getLogger(__name__)
@@ -261,7 +261,7 @@ def validate_record(
         raise _Invalid("event type is missing")
     if event_type not in EVENT_TYPES:
         raise _Invalid(f"unknown event type '{event_type[:40]}' (expected one of {', '.join(EventType.values)})")
-    sku = _text(record, "sku")
+    sku = sku_normalize(_text(record, "sku"))
     query = _text(record, "query")[:MAX_QUERY]
     if event_type in NEEDS_PRODUCT and not sku:
         raise _Invalid(f"{event_type} events need a product (sku)")
@@ -345,8 +345,7 @@ def events_ingest(
 
 
 def _store_chunk(*, store: Store, events: list[_Valid], source: str, report: IngestReport) -> None:
-    skus = {event.sku for event in events if event.sku}
-    products = product_ids_for_skus(store=store, skus=skus) if skus else {}
+    products = product_ids_by_sku(store=store, skus={event.sku for event in events if event.sku})
     keys = {event.key for event in events if event.key}
     # `.exclude(key="")` repeats the unique index's condition, so the planner can use it
     seen = set(Event.objects.filter(store=store, idempotency_key__in=keys).exclude(idempotency_key="")

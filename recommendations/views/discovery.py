@@ -11,6 +11,7 @@ from catalog import hooks
 from catalog import selectors as catalog_selectors
 from catalog.access import store_view
 from catalog.models import Product
+from catalog.request_values import id_or_none
 from recommendations import selectors
 from recommendations.selectors.discovery import semantic_search, similar_products
 from recommendations.selectors.ranking import RecommendationFilters, recommend_for_shopper
@@ -24,10 +25,7 @@ SIMILAR_SHOWN = 6
 def search(request):
     q = (request.GET.get("q") or "").strip()[:300]
     in_stock = request.GET.get("in_stock") == "1"
-    try:
-        category_id = int(request.GET.get("category") or 0) or None
-    except ValueError:
-        category_id = None
+    category_id = id_or_none(request.GET.get("category"))
     hits = semantic_search(store=request.store, query=q, k=SEARCH_RESULTS, in_stock=in_stock,
                            category_id=category_id) if q else []
     context = {"q": q, "hits": hits, "in_stock": in_stock, "category_id": category_id}
@@ -55,13 +53,13 @@ def storefront_preview(request):
     the merchant's description) and their recommendations."""
     store = request.store
     shopper = product = None
-    try:
-        if request.GET.get("shopper"):
-            shopper = selectors.shopper_for_store(store=store, shopper_id=int(request.GET["shopper"]))
-        if request.GET.get("product"):
-            product = catalog_selectors.product_for_store(store=store, product_id=int(request.GET["product"]))
-    except ValueError:
-        raise Http404("No such shopper or product") from None
+    shopper_id, product_id = id_or_none(request.GET.get("shopper")), id_or_none(request.GET.get("product"))
+    if (request.GET.get("shopper") and shopper_id is None) or (request.GET.get("product") and product_id is None):
+        raise Http404("No such shopper or product")
+    if shopper_id is not None:
+        shopper = selectors.shopper_for_store(store=store, shopper_id=shopper_id)
+    if product_id is not None:
+        product = catalog_selectors.product_for_store(store=store, product_id=product_id)
     if shopper is None:
         sample = selectors.sample_shoppers(store=store, limit=1)
         shopper = sample[0] if sample else None

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalog.access import store_view
 from catalog.importing import ImportFileError
 from catalog.models import Job
+from catalog.request_values import id_or_none
 from recommendations import selectors
 from recommendations.config import store_config
 from recommendations.forms import EvaluationForm, EventImportForm, SettingsForm
@@ -131,10 +132,7 @@ def events_import(request):
 @require_GET
 def evaluation_page(request):
     runs = selectors.evaluation_runs(store=request.store)
-    try:
-        chosen_id = int(request.GET.get("run") or 0)
-    except ValueError:
-        chosen_id = 0
+    chosen_id = id_or_none(request.GET.get("run")) or 0
     finished = [run for run in runs if run.result]
     chosen = next((run for run in finished if run.pk == chosen_id), finished[0] if finished else None)
     metric = request.GET.get("metric") if request.GET.get("metric") in CHART_METRICS else CHART_METRICS[0]

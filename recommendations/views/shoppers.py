@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.access import store_view
+from catalog.request_values import id_or_none
 from catalog.selectors import category_choices
 from recommendations import selectors
 from recommendations.models import Shopper
@@ -73,10 +74,7 @@ def shopper_recommendations(request, shopper_id: int):
 def shopper_events(request, shopper_id: int):
     """The next page of the timeline ("Older events")."""
     shopper = _shopper(request, shopper_id)
-    try:
-        before = int(request.GET.get("before") or 0) or None
-    except ValueError:
-        before = None
+    before = id_or_none(request.GET.get("before"))
     events, next_before = selectors.shopper_timeline(shopper=shopper, before=before)
     return render(request, "recommendations/shopper_detail.html#timeline-rows",
                   {"shopper": shopper, "events": events, "next_before": next_before})

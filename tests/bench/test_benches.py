@@ -35,7 +35,7 @@ def _server_connection(database: dict):
 
     return psycopg.connect(dbname="postgres", host=database.get("HOST") or None, port=database.get("PORT") or None,
                            user=database.get("USER") or None, password=database.get("PASSWORD") or None,
-                           autocommit=True)
+                           passfile=database.get("OPTIONS", {}).get("passfile"), autocommit=True)
 
 
 def _recreate(database: dict, name: str, *, create: bool) -> None:

@@ -2,8 +2,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
-from catalog import services
+from catalog import selectors, services
 from catalog.importing import ImportFileError
 from catalog.models import Category, ImportBatch, Job, Product
 from catalog.services.jobs import job_claim, run_job
@@ -133,3 +134,89 @@ def test_categories_are_shared_by_path_within_a_store_only(editor_member, other_
     assert first.pk == again.pk
     assert elsewhere.pk != first.pk
     assert Category.objects.filter(store=editor_member.store).count() == 2
+
+
+# --------------------------------------------------------------------------- one SKU rule
+
+
+def test_a_sku_that_differs_only_in_case_or_invisible_characters_updates_the_same_product(editor_member):
+    store = editor_member.store
+    original = ProductFactory(store=store, sku="GL-100", title="Gloves", stock=5)
+    data = "sku,title,stock\ngl\u200b-100,Nitrile Gloves (updated),40\n".encode()
+    batch = _upload(editor_member, data=data, name="update.csv")
+    job = services.import_confirm(batch=batch, membership=editor_member, skip_invalid=False, background=False)
+
+    run_job(job.pk, services.import_run)
+
+    assert list(Product.objects.filter(store=store).values_list("pk", "sku", "title", "stock")) == [
+        (original.pk, "GL-100", "Nitrile Gloves (updated)", 40)]
+
+
+def test_a_product_saved_with_invisible_characters_is_stored_normalised_and_keyed(store):
+    product = ProductFactory(store=store, sku="\u200bCafe\u0301-1 ")
+
+    product.refresh_from_db()
+    assert (product.sku, product.sku_key) == ("Café-1", "café-1")
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            ProductFactory(store=store, sku="CAFÉ-1")
+    assert Product.objects.filter(store=store).count() == 1
+
+
+def test_lookups_by_sku_follow_the_same_rule(store, other_store):
+    product = ProductFactory(store=store, sku="Café-1")
+    ProductFactory(store=other_store, sku="CAFÉ-1")
+
+    found = selectors.product_ids_by_sku(store=store, skus=["cafe\u0301-1", "CAFÉ\u200d-1", "NOPE"])
+
+    assert found == {"cafe\u0301-1": product.pk, "CAFÉ\u200d-1": product.pk}
+
+
+# --------------------------------------------------------------------------- hostile files, end to end
+
+HOSTILE_FILES = {
+    "stock_exponent.csv": b"sku,title,stock\nH-1,Beaker,1e9999999\nH-2,Flask,4\n",
+    "utf16_odd.csv": "sku,title\nH-1,Beaker\n".encode("utf-16") + b"\x00",
+    "utf8_bom_bad.csv": b"\xef\xbb\xbfsku,title\nH-1,Beak\xffer\n",
+    "digits.json": b'[{"sku": "H-1", "title": "Beaker", "weight": ' + b"9" * 5000
+                   + b'}, {"sku": "H-2", "title": "Flask"}]',
+    "nested.json": b"[" * 100_000 + b"]" * 100_000,
+    "nested_attributes.json": b'[{"sku": "H-1", "title": "Beaker", "attributes": {"a": ' + b"[" * 200 + b"]" * 200
+                              + b'}}, {"sku": "H-2", "title": "Flask"}]',
+    "nul_escape.json": b'[{"sku": "H-1", "title": "Bea\\u0000ker", "material": "gl\\u0000ass"},'
+                       b' {"sku": "H-2", "title": "Flask"}]',
+    "surrogate.json": b'[{"sku": "H-1", "title": "Beaker \\ud800"}, {"sku": "H-2", "title": "Flask"}]',
+    "nan.json": b'[{"sku": "H-1", "title": "Beaker", "weight": NaN}, {"sku": "H-2", "title": "Flask"}]',
+    "nul_late.csv": b"sku,title\n" + b"".join(b"P-%d,Product %d\n" % (n, n) for n in range(400)) + b"H-9,Hid\x00den\n",
+    "long_category.csv": ("sku,title,category\nH-1,Beaker," + " > ".join("x" * 190 for _ in range(8))
+                          + "\nH-2,Flask,Lab\n").encode(),
+    "case_duplicates.csv": "sku,title\nH-2,Flask\nh-2,Flask again\nH\u200b-2,Flask thrice\n".encode(),
+}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("name", HOSTILE_FILES)
+def test_a_hostile_file_is_a_400_or_a_preview_with_row_errors_and_never_a_partial_import(client_as, editor_member,
+                                                                                         name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = client_as(editor_member)
+    upload = SimpleUploadedFile(name, HOSTILE_FILES[name])
+
+    response = client.post(reverse("catalog:import", kwargs={"store_slug": editor_member.store.slug}),
+                           {"file": upload})
+
+    if response.status_code == 400:
+        assert ImportBatch.objects.count() == 0
+        assert b"data-upload-error" in response.content  # the reason, shown on the form
+        return
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    assert batch.invalid_rows >= 1
+    job = services.import_confirm(batch=batch, membership=editor_member, skip_invalid=True, background=False)
+    run_job(job.pk, services.import_run)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    # Only the valid rows, whole: here always H-2 alone.
+    assert list(Product.objects.values_list("sku", "title")) == [("H-2", "Flask")]

@@ -95,6 +95,23 @@ def test_the_playground_page_escapes_a_product_title(client_as, viewer_member):
     assert "data-preview-button" not in page  # a viewer reads, without buttons
 
 
+@pytest.mark.timeout(120)  # rendering the spec as Python would builds about 1 GB in the web process
+@pytest.mark.django_db
+def test_a_viewer_opening_an_older_version_with_a_format_spec_gets_the_reason_not_a_huge_prompt(client_as,
+                                                                                              viewer_member):
+    store = viewer_member.store
+    template = description_template(store)
+    version = quick_version(template, 90, text="Product: {title:>1000000000}\nDescription:")  # planted, unvalidated
+    product = ProductFactory(store=store)
+
+    response = client_as(viewer_member).get(url("content:playground", store, template_id=template.pk),
+                                            {"product": product.pk, "version": version.number})
+
+    assert response.status_code == 200
+    assert "Write {title} without" in response.content.decode()
+    assert len(response.content) < 200_000
+
+
 @pytest.mark.django_db
 def test_another_stores_product_or_template_is_404(client_as, editor_member, other_store):
     store = editor_member.store

@@ -4,6 +4,7 @@ import pytest
 
 from content.defaults import DEFAULT_TEMPLATES, EN_DESCRIPTION, EN_VIDEO
 from content.prompt_text import (
+    PromptRenderError,
     PromptTemplateError,
     PromptTooLong,
     PromptValues,
@@ -62,6 +63,25 @@ def test_examples_need_a_place_in_the_text():
 def test_malformed_examples_are_refused(examples):
     with pytest.raises(PromptTemplateError):
         validate_examples(examples)
+
+
+@pytest.mark.parametrize("placeholder", ["{title:>1000000000}", "{title!r}", "{title!s:^50}", "{title:{sku}}",
+                                         "{title:,}"])
+def test_format_specs_and_conversions_are_refused_naming_the_placeholder(placeholder):
+    with pytest.raises(PromptTemplateError, match=r"Write \{title\} without"):
+        validate_template_text(f"Product: {placeholder}\nDescription:")
+
+
+def test_a_text_longer_than_the_limit_is_refused():
+    with pytest.raises(PromptTemplateError, match="at most 20,000 characters"):
+        validate_template_text("Product: {title}\n" + "x" * 20_000)
+
+
+def test_too_many_or_too_long_examples_are_refused():
+    with pytest.raises(PromptTemplateError, match="At most 20 examples"):
+        validate_examples([{"input": "a", "output": "b"}] * 21)
+    with pytest.raises(PromptTemplateError, match="Example 1 is longer than 4,000 characters"):
+        validate_examples([{"input": "a", "output": "b" * 4001}])
 
 
 def test_every_default_template_is_valid():
@@ -139,6 +159,23 @@ def test_attribute_pairs_leave_out_negative_and_empty_values():
 
 
 # --------------------------------------------------------------------------- trimming
+
+
+@pytest.mark.timeout(60)  # "{title:>1000000000}" alone builds a string of about 1 GB
+@pytest.mark.parametrize("text", ["Product: {title:>1000000000}\nDescription:", "Product: {title!r}"])
+def test_rendering_refuses_a_format_spec_that_an_older_version_may_hold(text):
+    with pytest.raises(PromptRenderError, match=r"Write \{title\} without"):
+        render(text, PromptValues(title="Gloves"))
+
+
+@pytest.mark.timeout(60)
+def test_rendering_stops_at_the_size_limit_before_building_a_huge_prompt():
+    text = "{attributes}" * 1600  # a valid version: 19,200 characters
+    values = PromptValues(attributes=[("note", "x" * 10_000)])
+    validate_template_text(text)
+
+    with pytest.raises(PromptTooLong, match="longer than 200,000 characters"):
+        render(text, values)
 
 
 def test_a_prompt_within_budget_is_untouched():

@@ -86,6 +86,31 @@ def test_a_version_with_unknown_placeholders_is_refused_naming_them_and_nothing_
     assert not PromptVersion.objects.filter(template=template).exists()
 
 
+def test_a_version_with_a_format_spec_is_refused_and_nothing_is_saved(admin_member):
+    template = PromptTemplateFactory(store=admin_member.store)
+
+    with pytest.raises(ValidationError) as caught:
+        services.prompt_version_create(template=template, membership=admin_member,
+                                       text="Product: {title:>1000000000}\nDescription:")
+
+    assert caught.value.message_dict["text"][0].startswith("Write {title} without")
+    assert not PromptVersion.objects.filter(template=template).exists()
+
+
+@pytest.mark.parametrize("model", ["http://127.0.0.1:9/v1", "/srv/models/other.gguf", "Missing-Finetune", "nope"])
+def test_a_version_may_only_name_a_model_the_operator_configured(admin_member, model):
+    template = PromptTemplateFactory(store=admin_member.store)
+
+    with pytest.raises(ValidationError) as caught:
+        services.prompt_version_create(template=template, membership=admin_member, text=GOOD_TEXT, model=model)
+    chosen = services.prompt_version_create(template=template, membership=admin_member, text=GOOD_TEXT,
+                                            model="missing-finetune")
+
+    assert "is not one the operator configured" in caught.value.message_dict["model"][0]
+    assert list(PromptVersion.objects.filter(template=template).values_list("model", flat=True)) == [chosen.model]
+    assert chosen.model == "missing-finetune"
+
+
 def test_a_version_with_bad_generation_parameters_is_refused(admin_member):
     template = PromptTemplateFactory(store=admin_member.store)
 

@@ -152,7 +152,7 @@ def test_a_missing_model_file_fails_the_job_with_a_readable_reason(celery_worker
     broken = services.prompt_version_create(
         template=template, membership=admin_member, text=template.active_version.text,
         examples=template.active_version.examples, params=template.active_version.params,
-        model_override="/nonexistent/models/gemma-finetuned.gguf", note="A fine-tune that was never copied here",
+        model="missing-finetune", note="A fine-tune that was never copied here",
     )
 
     job = services.generation_start(store=store, membership=admin_member, content_type="description",

@@ -168,6 +168,23 @@ def test_an_admin_sees_the_unknown_placeholders_named_and_nothing_is_saved(clien
     assert template.versions.count() == 1
 
 
+@pytest.mark.parametrize("typed", ["http://169.254.169.254/latest/?x=/v1", "/etc/passwd", "default", "gemma"])
+def test_a_version_chooses_its_model_from_the_operators_list_and_a_typed_one_is_refused(client_as, admin_member,
+                                                                                       typed):
+    template = description_template(admin_member.store)
+    client = client_as(admin_member)
+    form_page = client.get(url("content:template", admin_member.store, template_id=template.pk)).content.decode()
+
+    response = client.post(url("content:version_create", admin_member.store, template_id=template.pk),
+                           {"text": "Product: {title}\nDescription:", "params": "{}", "model": typed})
+
+    assert '<select name="model"' in form_page
+    assert '<option value="missing-finetune">missing-finetune</option>' in form_page
+    assert response.status_code == 400
+    assert "not one of the available choices" in response.content.decode()
+    assert template.versions.count() == 1
+
+
 def test_an_admin_adds_a_version_and_activates_an_older_one(client_as, admin_member):
     store = admin_member.store
     template = description_template(store)

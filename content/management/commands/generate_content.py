@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Job, Membership, Store
+from catalog.selectors import product_ids_by_sku
 from content.models import ContentType, Language, PromptVersion
 from content.services import generation_start
 
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         skus = [sku.strip() for sku in options["skus"].split(",") if sku.strip()]
         product_ids = None
         if skus:
-            found = dict(store.products.filter(sku__in=skus).values_list("sku", "pk"))
+            found = product_ids_by_sku(store=store, skus=skus)
             unknown = [sku for sku in skus if sku not in found]
             if unknown:
                 raise CommandError(f"Unknown SKU(s) in {store.slug}: {', '.join(unknown)}")

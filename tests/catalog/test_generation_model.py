@@ -1,0 +1,80 @@
+"""The doorway to the generation model picks only models the operator
+configured, by name, and each server's key goes to that server alone."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from catalog import generation_model
+from catalog.generation_model import ModelNotConfigured
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """A model server that lists one model and keeps what each request carried."""
+
+    seen: list
+
+    def do_GET(self):
+        self.seen.append((self.command, self.path, self.headers.get("Authorization")))
+        data = json.dumps({"data": [{"id": "served-model", "max_model_len": 2048}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_POST = do_GET
+
+    def log_message(self, format, *args):
+        pass
+
+
+@contextmanager
+def model_server() -> Iterator[tuple[str, list]]:
+    seen: list = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Server", (Recorder,), {"seen": seen}))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_default_and_the_named_models_are_offered_by_name_only(settings):
+    settings.GENERATION_MODELS = {"tuned": {"source": "/srv/models/tuned.gguf", "served_name": "", "api_key": ""},
+                                  "big": {"source": "http://vllm:8000/v1", "served_name": "qwen", "api_key": "k"}}
+
+    assert generation_model.model_choices() == [("", "The default model"), ("big", "big"), ("tuned", "tuned")]
+    assert generation_model.model_validate(" tuned ") == "tuned"
+    for typed in ("/srv/models/tuned.gguf", "http://vllm:8000/v1", "TUNED", "default"):
+        with pytest.raises(ValueError, match="not one the operator configured"):
+            generation_model.model_validate(typed)
+
+
+def test_a_url_a_version_holds_from_before_is_never_called(settings):
+    settings.GENERATION_API_KEY = "operator-secret"
+    with model_server() as (url, seen):
+        with pytest.raises(ModelNotConfigured, match="not one the operator configured"):
+            generation_model.runtime_for(model=f"{url}/v1")
+
+    assert seen == []
+
+
+def test_each_servers_key_goes_to_that_server_only(settings):
+    with model_server() as (default_url, default_seen), model_server() as (other_url, other_seen):
+        settings.GENERATION_MODEL, settings.GENERATION_API_KEY = f"{default_url}/v1", "default-key"
+        settings.GENERATION_MODEL_NAME = ""
+        settings.GENERATION_MODELS = {"other": {"source": other_url, "served_name": "", "api_key": ""}}
+
+        assert generation_model.runtime_for().model_id == "served-model"
+        assert generation_model.runtime_for(model="other").model_id == "served-model"
+
+    assert default_seen == [("GET", "/v1/models", "Bearer default-key")]
+    assert other_seen == [("GET", "/v1/models", None)]
+
