@@ -128,3 +128,20 @@ def test_a_viewer_cannot_import_events(viewer_member, catalog):
         events_import_upload(store=viewer_member.store, membership=viewer_member, filename="e.csv",
                              data=b"shopper,sku\nA,AB-1\n")
     assert Job.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_that_arrive_while_the_broker_is_down_are_kept_and_their_shoppers_left_stale(store, catalog):
+    from django.core.cache import cache
+
+    from tests.conftest import broker_at
+
+    cache.clear()  # the refresh is debounced per store
+    with broker_at("redis+socket:///nonexistent/valkey.sock?virtual_host=1"):
+        report = ingest(store, [event("s-1", "view", "AB-1"), event("s-1", "purchase", "AB-3", minutes=1)])
+
+    assert (report.accepted, report.rejected) == (2, [])
+    assert Event.objects.filter(store=store).count() == 2
+    # The refresh could not be queued: the profile stays stale for the next one.
+    assert Shopper.objects.get(store=store, external_id="s-1").profile_stale
+    assert cache.get(f"recommendations:profiles-refresh:{store.pk}") is None
