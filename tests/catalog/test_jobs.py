@@ -266,3 +266,55 @@ def test_a_queued_job_sent_long_ago_is_sent_again_in_case_the_message_was_lost(s
     assert jobs_sweep().resent == [job.pk]
     assert jobs_sweep().resent == []  # once per stale period, not at every sweep
     assert published_tasks == [("catalog.tasks.run_import", job.pk)]
+
+
+def _lose_the_database(connection):
+    """Postgres ends this connection's backend, as a restart or a failover does."""
+    import threading
+
+    from django.db import connection as own_connection
+
+    pid = connection.connection.info.backend_pid
+
+    def terminate():
+        with own_connection.cursor() as cursor:  # this thread's own connection
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        own_connection.close()
+
+    thread = threading.Thread(target=terminate)
+    thread.start()
+    thread.join()
+
+
+# A task no worker knows: a worker running beside this test refuses the message
+# instead of running the job under the test's feet.
+NOBODYS_TASK = "tests.never_registered"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt, status", [(1, Job.Status.QUEUED), (3, Job.Status.FAILED)])
+def test_a_run_that_loses_the_database_hands_its_job_back_or_fails_it_on_its_last_attempt(
+        store, settings, published_tasks, attempt, status):
+    from django.db import connection
+
+    settings.JOB_MAX_ATTEMPTS = 3
+    job = job_create(store=store, kind=Job.Kind.IMPORT, title="t", task_name=NOBODYS_TASK, send=False, total=4)
+    Job.objects.filter(pk=job.pk).update(attempts=attempt - 1)
+
+    def body(running):
+        job_progress(running, done=1)
+        _lose_the_database(connection)
+        return {"rows": Job.objects.count()}  # the next query finds the connection gone
+
+    run_job(job.pk, body)
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.done) == (status, attempt, 1)
+    if status == Job.Status.QUEUED:
+        assert job.error.startswith("Interrupted: the database connection was lost (")
+        assert job.error.endswith("; sent again (attempt 2 of 3).")
+        assert published_tasks == [(NOBODYS_TASK, job.pk)]
+        assert job_claim(job.pk).attempts == 2
+    else:
+        assert job.error.startswith("Failed after 3 attempts: the database connection was lost (")
+        assert published_tasks == []
