@@ -226,7 +226,7 @@ def job_fail(job: Job, *, error: str) -> None:
 
 
 def job_mark_cancelled(job: Job) -> None:
-    if not _claimed(job).update(status=Job.Status.CANCELLED, finished_at=timezone.now()):
+    if not _claimed(job).update(status=Job.Status.CANCELLED, finished_at=timezone.now(), error=""):
         raise JobClaimLost
     job.status = Job.Status.CANCELLED
     logger.info("job.cancelled", extra={"job": job.pk})
