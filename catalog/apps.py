@@ -6,7 +6,7 @@ class CatalogConfig(AppConfig):
     verbose_name = "Stores and catalog"
 
     def ready(self) -> None:
-        from catalog import worker_signals  # noqa: F401  (re-queues interrupted jobs at worker start)
+        from catalog import worker_signals  # noqa: F401  (each worker sweeps the jobs on a timer)
         from catalog.hooks import NavItem, nav_items
 
         for item in (

@@ -228,8 +228,13 @@ class Job(models.Model):
     failed = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True, default="")
     worker = models.CharField(max_length=200, blank=True, default="")
+    # Claims so far; the number of the current claim is also its token: every write
+    # of a run says which attempt it belongs to, so a run that lost its claim stops.
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the task message last went to the broker; null while it has not (the
+    # broker was down): the sweep sends it then.
+    sent_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -251,6 +256,11 @@ class Job(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_unsent(self) -> bool:
+        """Queued, but its message never reached the broker: it waits for the sweep."""
+        return self.status == self.Status.QUEUED and self.sent_at is None
 
     @property
     def percent(self) -> int:

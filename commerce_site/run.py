@@ -6,7 +6,8 @@
 
 With DATABASE_URL / CELERY_BROKER_URL set, the external servers are used and
 nothing embedded starts. Ctrl-C stops the web server and the worker (a job in
-progress is re-queued at the next start) and then the embedded services.
+progress is sent again by the worker's sweep once its heartbeat is stale) and
+then the embedded services.
 """
 
 from __future__ import annotations

@@ -151,9 +151,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # Longer than the longest job, or Redis hands a running job to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A job whose worker stopped sending heartbeats for this long is re-queued (jobs are
-# safe to run twice).
+# A running task keeps running when the broker connection drops: the job's claim
+# lives in Postgres, not in the message, and a redelivery is refused by the claim.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# A job whose worker stopped sending heartbeats for this long is sent again (jobs are
+# safe to run twice); a running job's heartbeat comes every fifth of this.
 JOB_STALE_AFTER_SECONDS = env_int("JOB_STALE_AFTER_SECONDS", 300, minimum=30)
+# Every worker sweeps the jobs this often (0: this worker does not): orphaned jobs are
+# sent again or ended, unsent ones sent (catalog.services.jobs.jobs_sweep).
+JOB_SWEEP_INTERVAL_SECONDS = env_int("JOB_SWEEP_INTERVAL_SECONDS", 60, minimum=0)
+# Claims a job gets before an orphaned run ends it as failed ("failed after N attempts").
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
 
 # --------------------------------------------------------------------------- models
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,9 @@ def _worker_env(database_name: str) -> dict:
         parts = urlsplit(settings.DATABASE_URL)
         env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{database_name}"))
     env.setdefault("CELERY_TASK_TIME_LIMIT", "900")
+    # The session's worker does not sweep: tests about the sweep and about faults start
+    # workers of their own, and a sweep here would send jobs a test means to run itself.
+    env["JOB_SWEEP_INTERVAL_SECONDS"] = "0"
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -140,6 +144,46 @@ def celery_worker(django_db_setup, django_db_blocker):
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+@pytest.fixture
+def published_tasks():
+    """The (task name, job id) of every message this process published while the
+    test ran, seen through Celery's own after_task_publish signal: the messages
+    really went to the broker."""
+    from celery.signals import after_task_publish
+
+    seen: list[tuple[str, int]] = []
+
+    def record(sender=None, body=None, **kwargs):
+        args = body[0] if isinstance(body, tuple | list) else []
+        seen.append((sender, args[0] if args else None))
+
+    after_task_publish.connect(record, weak=False)
+    yield seen
+    after_task_publish.disconnect(record)
+
+
+@contextmanager
+def broker_at(url: str):
+    """Publish through the broker at `url` while inside (a stopped or dedicated
+    server); the Celery app's connection pools are rebuilt both ways."""
+    from commerce_site.celery import app
+
+    def point_at(target: str) -> None:
+        from kombu import pools
+
+        app.conf.broker_url = target
+        app._pool = None
+        app.amqp._producer_pool = None
+        pools.reset()  # kombu keeps pools per connection: closed and forgotten, as after a fork
+
+    saved = app.conf.broker_url
+    point_at(url)
+    try:
+        yield
+    finally:
+        point_at(saved)
 
 
 def wait_for(predicate, *, timeout: float = 120.0, interval: float = 0.25, message: str = "condition"):

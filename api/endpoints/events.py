@@ -26,7 +26,7 @@ def events_post(request, body: EventBatchIn):
                                                               for index, event in enumerate(body.events)],
                            source="api")
     rejected = {rejection.row: rejection.reason for rejection in report.rejected}
-    duplicates = set(report.duplicate_rows)
+    duplicates = {duplicate.row for duplicate in report.duplicate_rows}  # a batch is within the listed limit
     results = []
     for index in range(len(body.events)):
         if index in rejected:

@@ -25,11 +25,13 @@ Decisions where the issue is silent:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from rapidfuzz.distance import Levenshtein
 
@@ -80,7 +82,8 @@ class EditConflict(Exception):
 @dataclass(frozen=True)
 class BulkResult:
     changed: int
-    skipped: int
+    skipped: int  # in a state the action does not take, or locked by someone right now
+    changed_since_seen: int = 0  # approvals left out: edited (or written) after the reviewer looked
 
 
 # --------------------------------------------------------------------------- helpers
@@ -120,6 +123,16 @@ def _refuse_state(draft: Draft, allowed: Sequence[str], verb: str) -> None:
         raise ValidationError(
             f"Only {names} drafts can be {verb}; draft #{draft.pk} is {Status(draft.status).label.lower()}.",
             code="wrong_status",
+        )
+
+
+def _refuse_unseen(draft: Draft, expected_version: int) -> None:
+    """An approval is of the text the reviewer read: the version they had open."""
+    if draft.version != expected_version:
+        raise ValidationError(
+            f"Draft #{draft.pk} changed since you opened it (it is now version {draft.version}); nothing was "
+            "approved. Read the new text, then approve it.",
+            code="stale_version",
         )
 
 
@@ -210,12 +223,15 @@ def draft_edit(*, draft: Draft, membership: Membership, text: str, expected_vers
     return locked
 
 
-def draft_approve(*, draft: Draft, membership: Membership, comment: str = "") -> Draft:
+def draft_approve(*, draft: Draft, membership: Membership, expected_version: int, comment: str = "") -> Draft:
     """Approve a draft to review or a flagged one (its failing checks go into
-    the event). Records the edit distance and the time in review."""
+    the event). `expected_version` is the version the reviewer read: a draft
+    changed since is refused (ValidationError "stale_version"), so no one
+    approves text they did not see. Records the edit distance and the time in review."""
     with transaction.atomic():
         locked = _lock(draft=draft, membership=membership, permission=REVIEW)
         _refuse_state(locked, APPROVABLE, "approved")
+        _refuse_unseen(locked, expected_version)
         from_status = locked.status
         _approve_fields(locked, membership, timezone.now())
         locked.save(update_fields=REVIEW_FIELDS)
@@ -291,14 +307,18 @@ def draft_publish(*, draft: Draft, membership: Membership, comment: str = "") ->
     return version
 
 
-def draft_approve_and_publish(*, draft: Draft, membership: Membership, comment: str = "") -> PublishedCopyVersion:
+def draft_approve_and_publish(*, draft: Draft, membership: Membership, expected_version: int,
+                              comment: str = "") -> PublishedCopyVersion:
     """"Approve and publish": a draft still in review is approved, then published,
     in one transaction, so a refused publish leaves it as it was; an approved
-    draft is only published."""
+    draft is only published. Either way only the version the reviewer read."""
     with transaction.atomic():
-        current = Draft.objects.only("status").get(pk=draft.pk)
+        current = _lock(draft=draft, membership=membership, permission=PUBLISH)
         if current.status in APPROVABLE:
-            draft = draft_approve(draft=draft, membership=membership, comment=comment)
+            draft = draft_approve(draft=draft, membership=membership, expected_version=expected_version,
+                                  comment=comment)
+        else:
+            _refuse_unseen(current, expected_version)
         return draft_publish(draft=draft, membership=membership, comment=comment)
 
 
@@ -416,11 +436,16 @@ BULK_ACTIONS = {"approve": APPROVABLE, "reject": REJECTABLE}
 
 
 def drafts_bulk(*, store: Store, membership: Membership, action: str, draft_ids: Sequence[int] | None = None,
-                filters: ReviewFilters | None = None, reason: str = "") -> BulkResult:
+                filters: ReviewFilters | None = None, reason: str = "",
+                seen_versions: Mapping[int, int] | None = None, seen_at: datetime | None = None) -> BulkResult:
     """Approve or reject the given drafts (other stores' ids are ignored) or
     every draft the filters match. Drafts in a state the action does not take,
     or locked by someone else right now, are skipped, not errors. Works in
-    chunks, each its own transaction with the rows locked."""
+    chunks, each its own transaction with the rows locked.
+
+    An approval says what the reviewer saw: by id, the version of each draft
+    (`seen_versions`); by filter, when the list was shown (`seen_at`). A draft
+    edited since, or written since, is left as it is (`changed_since_seen`)."""
     _check_store(membership=membership, store_id=store.pk)
     require(membership, REVIEW)
     if action not in BULK_ACTIONS:
@@ -429,26 +454,57 @@ def drafts_bulk(*, store: Store, membership: Membership, action: str, draft_ids:
         raise ValidationError("Choose drafts by id or by filter.")
     if action == "reject":
         reason = _clean_reason(reason)
+    seen = None
+    if action == "approve":
+        if (seen_versions if draft_ids is not None else seen_at) is None:
+            raise ValidationError("An approval must say which version of the drafts was seen.", code="unseen")
+        seen = _Seen(versions=seen_versions, at=seen_at) if draft_ids is not None else _Seen(at=seen_at)
     if draft_ids is not None:
         ids = sorted(set(Draft.objects.filter(store=store, pk__in=list(draft_ids)).values_list("id", flat=True)))
     else:
         ids = list(review_queryset(store=store, filters=filters).order_by("id").values_list("id", flat=True))
-    changed = 0
+    changed = unseen = 0
     for start in range(0, len(ids), BULK_CHUNK):
-        changed += _bulk_chunk(ids[start:start + BULK_CHUNK], membership=membership, action=action, reason=reason)
-    logger.info("review.bulk", extra={"store": store.pk, "action": action, "changed": changed,
+        done, left = _bulk_chunk(ids[start:start + BULK_CHUNK], membership=membership, action=action,
+                                 reason=reason, seen=seen)
+        changed, unseen = changed + done, unseen + left
+    logger.info("review.bulk", extra={"store": store.pk, "action": action, "changed": changed, "unseen": unseen,
                                       "selected": len(ids), "user": membership.user_id})
-    return BulkResult(changed=changed, skipped=len(ids) - changed)
+    return BulkResult(changed=changed, skipped=len(ids) - changed - unseen, changed_since_seen=unseen)
 
 
-def _bulk_chunk(ids: list[int], *, membership: Membership, action: str, reason: str) -> int:
+@dataclass(frozen=True)
+class _Seen:
+    """What a bulk approval's reviewer saw: each draft's version, or the moment the list was shown."""
+
+    versions: Mapping[int, int] | None = None
+    at: datetime | None = None
+
+    def covers(self, draft: Draft) -> bool:
+        if self.versions is not None:
+            return self.versions.get(draft.pk) == draft.version
+        return draft.created_at <= self.at and not draft.edited_since
+
+
+def _bulk_chunk(ids: list[int], *, membership: Membership, action: str, reason: str,
+                seen: _Seen | None) -> tuple[int, int]:
+    """(changed, left because changed since seen) for one chunk."""
     with transaction.atomic():
-        drafts = list(
-            Draft.objects.select_for_update(skip_locked=True)
+        drafts = (
+            Draft.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=ids, status__in=BULK_ACTIONS[action])
-            .only("id", "store_id", "status", "generated_text", "current_text", "created_at", "failed_checks")
+            .only("id", "store_id", "status", "generated_text", "current_text", "created_at", "failed_checks",
+                  "version")
             .order_by("id")
         )
+        if seen is not None and seen.at is not None:
+            drafts = drafts.annotate(edited_since=Exists(DraftEvent.objects.filter(
+                draft=OuterRef("pk"), action=Action.EDITED, created_at__gt=seen.at)))
+        drafts = list(drafts)
+        unseen = 0
+        if seen is not None:
+            covered = [draft for draft in drafts if seen.covers(draft)]
+            unseen, drafts = len(drafts) - len(covered), covered
         now = timezone.now()
         events = []
         for draft in drafts:
@@ -463,4 +519,4 @@ def _bulk_chunk(ids: list[int], *, membership: Membership, action: str, reason: 
             draft.updated_at = now
         Draft.objects.bulk_update(drafts, REVIEW_FIELDS)
         DraftEvent.objects.bulk_create(events)
-    return len(drafts)
+    return len(drafts), unseen

@@ -20,12 +20,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.access import store_view
-from catalog.request_values import ids_from
+from catalog.request_values import id_or_none, whole_number_or_none
 from content.checks import CHECK_CHOICES, highlight_segments, results_from_json
 from content.diffing import diff_stats, word_diff
 from content.models import ContentType, Draft, GenerationJob, PromptVersion
@@ -90,6 +92,8 @@ def _queue_context(request, filters: sel.ReviewFilters) -> dict:
         "matching": counts[filters.status],
         "more_query": _qs(filters, after=page.next_cursor) if page.next_cursor else "",
         "reject_reasons": REJECT_REASONS,
+        # "Approve all" approves what the list held when it was shown, nothing written or edited since.
+        "shown_at": timezone.now().isoformat(),
     }
 
 
@@ -218,24 +222,34 @@ def review_edit(request, draft_id: int):
     return redirect(_pane_url(request, draft.pk, filters))
 
 
-def _save_pending_text(request, draft: Draft) -> Draft:
+def _seen_version(request) -> int:
+    """The version of the draft the reviewer has in front of them: the editor's
+    (hx-include, kept current by its own saves), else the one the pane was
+    rendered with (the plain form); -1 when neither is sent, which approves nothing."""
+    for name in ("expected_version", "shown_version"):
+        try:
+            return int(request.POST.get(name, ""))
+        except ValueError:
+            continue
+    return -1
+
+
+def _save_pending_text(request, draft: Draft) -> tuple[Draft, int]:
     """Actions carry the editor's text (hx-include): an unsaved change is saved
-    first, through the same conflict check, so approving never drops an edit."""
+    first, through the same conflict check, so approving never drops an edit.
+    Returns the draft and the version the reviewer has seen (their own, once saved)."""
+    seen = _seen_version(request)
     text = request.POST.get("text")
     if text is None or text == draft.current_text:
-        return draft
-    try:
-        expected = int(request.POST.get("expected_version", ""))
-    except ValueError:
-        expected = -1
-    review_services.draft_edit(draft=draft, membership=request.membership, text=text, expected_version=expected)
-    return _draft(request, draft.pk)
+        return draft, seen
+    saved = review_services.draft_edit(draft=draft, membership=request.membership, text=text, expected_version=seen)
+    return _draft(request, draft.pk), saved.version
 
 
 # --------------------------------------------------------------------------- transitions
 
 
-def _act(request, draft_id: int, action: Callable[[Draft], str], *, move_on: bool = True):
+def _act(request, draft_id: int, action: Callable[[Draft, int], str], *, move_on: bool = True):
     """Run one transition and show what comes next: for htmx the next draft's
     pane (or this one's, when it was the last or the action keeps the reviewer
     here), with the URL pushed; otherwise a redirect to it."""
@@ -243,8 +257,8 @@ def _act(request, draft_id: int, action: Callable[[Draft], str], *, move_on: boo
     draft = _draft(request, draft_id)
     previous_id, next_id = sel.review_neighbours(store=request.store, filters=filters, draft=draft)
     try:
-        draft = _save_pending_text(request, draft)
-        done = action(draft)
+        draft, seen_version = _save_pending_text(request, draft)
+        done = action(draft, seen_version)
     except review_services.EditConflict as conflict:
         context = {**_pane_context(request, draft, filters), "conflict": conflict}
         if request.htmx:
@@ -277,8 +291,8 @@ def _title(draft: Draft) -> str:
 @store_view("content.review")
 @require_POST
 def review_approve(request, draft_id: int):
-    def approve(draft):
-        review_services.draft_approve(draft=draft, membership=request.membership,
+    def approve(draft, seen_version):
+        review_services.draft_approve(draft=draft, membership=request.membership, expected_version=seen_version,
                                       comment=request.POST.get("comment", ""))
         return f"Approved {_title(draft)}."
     return _act(request, draft_id, approve)
@@ -287,7 +301,7 @@ def review_approve(request, draft_id: int):
 @store_view("content.review")
 @require_POST
 def review_reject(request, draft_id: int):
-    def reject(draft):
+    def reject(draft, _seen_version):
         review_services.draft_reject(draft=draft, membership=request.membership,
                                      reason=request.POST.get("reason", "").strip())
         return f"Rejected {_title(draft)}."
@@ -297,7 +311,7 @@ def review_reject(request, draft_id: int):
 @store_view("content.review")
 @require_POST
 def review_reopen(request, draft_id: int):
-    def reopen(draft):
+    def reopen(draft, _seen_version):
         review_services.draft_reopen(draft=draft, membership=request.membership)
         return f"Reopened {_title(draft)} for review."
     return _act(request, draft_id, reopen, move_on=False)
@@ -307,8 +321,9 @@ def review_reopen(request, draft_id: int):
 @require_POST
 def review_publish(request, draft_id: int):
     """Publish an approved draft, or approve and publish one still in review."""
-    def publish(draft):
+    def publish(draft, seen_version):
         version = review_services.draft_approve_and_publish(draft=draft, membership=request.membership,
+                                                            expected_version=seen_version,
                                                             comment=request.POST.get("comment", ""))
         return f"Published {_title(draft)} as live copy v{version.number}."
     return _act(request, draft_id, publish)
@@ -317,7 +332,7 @@ def review_publish(request, draft_id: int):
 @store_view("content.review")
 @require_POST
 def review_regenerate(request, draft_id: int):
-    def regenerate(draft):
+    def regenerate(draft, _seen_version):
         # A preset button's value, else the free text.
         instruction = (request.POST.get("instruction") or request.POST.get("instruction_text") or "").strip()
         review_services.draft_regenerate(draft=draft, membership=request.membership, instruction=instruction)
@@ -329,7 +344,7 @@ def review_regenerate(request, draft_id: int):
 @store_view("content.review")
 @require_POST
 def review_comment(request, draft_id: int):
-    def comment(draft):
+    def comment(draft, _seen_version):
         review_services.draft_comment(draft=draft, membership=request.membership,
                                       text=request.POST.get("comment", "").strip())
         return "Comment added."
@@ -348,23 +363,49 @@ def review_bulk(request):
     action = request.POST.get("action", "")
     # "Everything matching" buttons carry ?scope=filter in their formaction.
     everything = (request.GET.get("scope") or request.POST.get("scope")) == "filter"
-    ids = None if everything else ids_from(request.POST.getlist("draft"))
-    if not everything and not ids:
+    # Each ticked box says "id:version": the version of the row the reviewer saw.
+    seen_versions = None if everything else _ticked(request.POST.getlist("draft"))
+    if not everything and not seen_versions:
         messages.error(request, "Tick at least one draft, or choose everything this filter matches.")
         return _back_to_queue(request, filters)
     try:
         result = review_services.drafts_bulk(
-            store=request.store, membership=request.membership, action=action, draft_ids=ids,
-            filters=filters if everything else None, reason=request.POST.get("reason", "").strip(),
+            store=request.store, membership=request.membership, action=action,
+            draft_ids=None if everything else list(seen_versions), filters=filters if everything else None,
+            reason=request.POST.get("reason", "").strip(), seen_versions=seen_versions,
+            seen_at=_shown_at(request.POST.get("seen_at", "")) if everything else None,
         )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return _back_to_queue(request, filters)
     verb = {"approve": "Approved", "reject": "Rejected"}.get(action, action.capitalize())
-    changed, skipped = _count(result.changed), _count(result.skipped)
+    changed, skipped, unseen = _count(result.changed), _count(result.skipped), result.changed_since_seen
     note = f" {skipped} skipped (no longer in a state that allows it)." if skipped else ""
+    if unseen == 1:
+        note += (" 1 left as it was: its text changed since the list was shown; open it to read the new text.")
+    elif unseen:
+        note += (f" {unseen} left as they were: their text changed (or they were written) since the list was "
+                 "shown; open them to read the new text.")
     messages.success(request, f"{verb} {changed} draft{'s' if changed != 1 else ''}.{note}")
     return _back_to_queue(request, filters)
+
+
+def _ticked(values: list[str]) -> dict[int, int]:
+    """{draft id: the version the reviewer saw} from the ticked boxes ("id:version");
+    an unreadable id is left out, an unreadable version never matches (-1)."""
+    ticked = {}
+    for value in values:
+        draft_id, _, version = str(value).partition(":")
+        number = id_or_none(draft_id)
+        if number is not None:
+            seen = whole_number_or_none(version)
+            ticked[number] = seen if seen is not None else -1
+    return ticked
+
+
+def _shown_at(value: str):
+    moment = parse_datetime(value) if value else None
+    return moment if moment is not None and timezone.is_aware(moment) else None
 
 
 def _count(value) -> int:

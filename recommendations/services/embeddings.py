@@ -22,7 +22,7 @@ from django.utils import timezone
 from catalog import hooks
 from catalog.models import Job, Membership, Product, Store
 from catalog.permissions import require
-from catalog.services.jobs import job_create, job_progress
+from catalog.services.jobs import job_create, job_progress, job_send
 from recommendations.embedding_model import Embedder, get_embedder
 from recommendations.models import ProductEmbedding
 
@@ -109,11 +109,14 @@ def embeddings_refresh(*, membership: Membership, everything: bool = False) -> J
 
 def embeddings_schedule(*, store: Store, user=None, everything: bool = False) -> Job:
     """The embedding job for the store: a queued one that will see these changes,
-    or a new one (a running job may already be past them)."""
+    or a new one (a running job may already be past them). A queued job whose
+    message never reached the broker is sent again now rather than at the sweep."""
     queued = Job.objects.filter(
         store=store, kind=Job.Kind.EMBEDDING, status=Job.Status.QUEUED, params__everything=everything
     ).first()
     if queued is not None:
+        if queued.is_unsent:
+            transaction.on_commit(lambda: job_send(job_id=queued.pk, task_name=queued.task_name), robust=True)
         return queued
     return job_create(
         store=store,

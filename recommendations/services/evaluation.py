@@ -14,6 +14,7 @@ import logging
 import os
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Job, Membership, Store
@@ -65,12 +66,15 @@ def evaluation_start(*, store: Store, membership: Membership | None, params: dic
         require(membership, "catalog.edit")
     params = clean_params(params)
     user = membership.user if membership is not None else None
-    job = job_create(
-        store=store, kind=Job.Kind.EVALUATION, title=f"Evaluate recommendations ({', '.join(params['methods'])})",
-        task_name=EVALUATION_TASK, user=user, params=params, total=len(params["methods"]),
-        send=background,
-    )
-    return EvaluationRun.objects.create(store=store, job=job, created_by=user, params=params)
+    # One transaction: the task is sent after the commit, so the worker finds the run.
+    with transaction.atomic():
+        job = job_create(
+            store=store, kind=Job.Kind.EVALUATION,
+            title=f"Evaluate recommendations ({', '.join(params['methods'])})",
+            task_name=EVALUATION_TASK, user=user, params=params, total=len(params["methods"]),
+            send=background,
+        )
+        return EvaluationRun.objects.create(store=store, job=job, created_by=user, params=params)
 
 
 def store_interaction_data(*, store: Store, max_shoppers: int | None = None, seed: int = 0) -> InteractionData:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from catalog.models import Job, JobError, Membership, Store
 from catalog.permissions import require
 from catalog.services.imports import upload_check_size, upload_file_name
-from catalog.services.jobs import job_create, job_progress, job_record_error
+from catalog.services.jobs import job_create, job_progress, job_record_errors
 from recommendations.services.ingestion import EventFile, IngestReport, events_ingest, read_event_csv
 
 logger = logging.getLogger(__name__)
@@ -57,26 +57,52 @@ def events_import_file(*, store: Store, data: bytes, source: str, key_prefix: st
     return parsed, report
 
 
+def import_source(job: Job) -> str:
+    """The source the events of an import job are stored with: the job's own, so
+    a second run of the job (after a crash) tells its earlier run's events from
+    events that were imported before."""
+    return f"import-{job.pk}"
+
+
 def events_import_run(job: Job) -> dict:
     """Job body. Safe to run twice: rows without their own key get one made of
-    the job and the row number, so a second run finds them all as duplicates."""
+    their content, so a second run finds the rows the first one stored as
+    duplicates, and counts them as this job's."""
     if "storage_path" in job.params:
         with default_storage.open(job.params["storage_path"], "rb") as handle:
             data = handle.read()
     else:
         data = Path(job.params["local_path"]).read_bytes()
-    JobError.objects.filter(job=job).delete()  # a re-run reports its own rejections
+    source = import_source(job)
 
     def progress(report: IngestReport) -> None:
         job_progress(job, done=report.accepted + report.duplicates, failed=len(report.rejected),
                      total=max(job.total, report.received))
 
     parsed, report = events_import_file(
-        store=job.store, data=data, source="csv", key_prefix=f"import-{job.pk}", default_time=job.created_at,
-        on_chunk=progress,
+        store=job.store, data=data, source=source, default_time=job.created_at, on_chunk=progress,
     )
-    for rejection in report.rejected[:MAX_ERRORS_RECORDED]:
-        job_record_error(job, row_number=rejection.row, message=rejection.reason)
     job_progress(job, done=report.accepted + report.duplicates, failed=len(report.rejected),
                  total=len(parsed.records))
-    return report.as_dict()
+    # A re-run reports its own rejections and duplicates (the rows are the same).
+    JobError.objects.filter(job=job).delete()
+    job_record_errors(job, errors=[(None, row, reason) for row, reason in _row_notes(report, source)])
+    summary = report.as_dict()
+    # Rows an earlier run of this job stored are this job's, not duplicates.
+    summary["accepted"] += report.duplicates_from_source
+    summary["duplicates"] -= report.duplicates_from_source
+    return summary
+
+
+def _row_notes(report: IngestReport, source: str) -> list[tuple[int, str]]:
+    """The rejected rows and the duplicates with their reasons, in row order."""
+    notes = [(rejection.row, rejection.reason) for rejection in report.rejected[:MAX_ERRORS_RECORDED]]
+    for duplicate in report.duplicate_rows:
+        if duplicate.stored_source == source:
+            continue
+        if duplicate.earlier_row is not None:
+            reason = f"already stored: the same event as row {duplicate.earlier_row}, so it was skipped"
+        else:
+            reason = "already stored: the same event was imported before, so it was skipped"
+        notes.append((duplicate.row, reason))
+    return sorted(notes)[: 2 * MAX_ERRORS_RECORDED]

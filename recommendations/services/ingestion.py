@@ -7,6 +7,15 @@ product, malformed time...) is rejected with its reason while the good ones are
 kept. A record whose idempotency key was seen before is counted as a duplicate
 and not stored again.
 
+A record without a key gets one made of its content (`content_key`): shopper,
+type, product, query, text, value and time, plus how many identical records came
+before it in the same call, so the same file sent twice, or two exports that
+overlap, store each event once, while a shopper who really did the same thing
+twice keeps both. The time is the event's own (its time, its seq, or the moment
+a live event arrives); a time the caller gives a whole file (`default_time`) is
+not, and is left out. These keys begin "content:"; those made before from the
+import job and row, or from seq, began "derived:", so the two never meet.
+
 Data that has only an order and no dates (the shared dataset's `seq`) gets
 derived times: seq 0 at DATASET_EPOCH and one day per step. That keeps each
 history's order and spacing, and one step is one "day" of age, the same
@@ -22,8 +31,9 @@ import json
 import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 
@@ -45,6 +55,8 @@ MAX_KEY = 200
 MAX_QUERY = 500
 MAX_TEXT = 5000
 MAX_CAMPAIGN = 100
+MAX_DUPLICATES_LISTED = 1000
+CONTENT_KEY_PREFIX = "content:"
 EVENT_TYPES = frozenset(EventType.values)
 NEEDS_PRODUCT = frozenset(EVENT_TYPES - {EventType.SEARCH})
 
@@ -75,6 +87,17 @@ class Rejection:
         return {"row": self.row, "reason": self.reason}
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """A record not stored because its event already was: by an earlier row of
+    the same call (`earlier_row`), or before it (`stored_source`: the source the
+    stored event came with)."""
+
+    row: int
+    earlier_row: int | None = None
+    stored_source: str = ""
+
+
 @dataclass
 class IngestReport:
     received: int = 0
@@ -82,9 +105,10 @@ class IngestReport:
     duplicates: int = 0
     shoppers_created: int = 0
     rejected: list[Rejection] = field(default_factory=list)
-    # Rows not stored because their idempotency key was seen before (per-item
-    # results: a row neither rejected nor here was stored).
-    duplicate_rows: list[int] = field(default_factory=list)
+    # The first MAX_DUPLICATES_LISTED duplicates, in row order, and how many of all
+    # of them were stored before under this call's own source.
+    duplicate_rows: list[Duplicate] = field(default_factory=list)
+    duplicates_from_source: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -107,6 +131,8 @@ class _Valid:
     value: float | None
     occurred_at: datetime
     key: str
+    # occurred_at is the event's own time, not the one the caller gave the whole batch.
+    timed: bool = True
     campaign: str = ""
 
 
@@ -236,8 +262,18 @@ def _parse_value(raw) -> float | None:
     return value
 
 
-def _derived_key(*parts) -> str:
-    return "derived:" + hashlib.sha1("\x1f".join(str(part) for part in parts).encode()).hexdigest()
+def _content(event: _Valid, scope: str) -> bytes:
+    moment = event.occurred_at.astimezone(UTC).isoformat() if event.timed else "untimed"
+    value = "" if event.value is None else repr(event.value)
+    parts = (scope, event.shopper, event.event_type, event.sku, event.query, event.text, value, moment)
+    return "\x1f".join(parts).encode()
+
+
+def content_key(event: _Valid, *, occurrence: int, scope: str = "") -> str:
+    """The key of a record that came without one: its content, and that it is
+    the `occurrence`-th identical record of its call (1 for the first)."""
+    digest = hashlib.sha256(_content(event, scope) + f"\x1e{occurrence}".encode()).hexdigest()
+    return CONTENT_KEY_PREFIX + digest
 
 
 def validate_record(
@@ -247,10 +283,10 @@ def validate_record(
     now: datetime,
     default_type: str | None = None,
     default_time: datetime | None = None,
-    key_prefix: str = "",
 ) -> _Valid:
-    """One record as an event, or _Invalid with the reason. Products are checked
-    afterwards, per chunk, in one query."""
+    """One record as an event, or _Invalid with the reason; a record without a
+    key gets its content key later (events_ingest counts the identical ones).
+    Products are checked afterwards, per chunk, in one query."""
     shopper = _text(record, "shopper")
     if not shopper:
         raise _Invalid("shopper is missing")
@@ -267,32 +303,25 @@ def validate_record(
         raise _Invalid(f"{event_type} events need a product (sku)")
     if event_type == EventType.SEARCH and not query:
         raise _Invalid("a search event needs a query")
-    seq = None
+    timed = True
     if record.get("time") not in (None, ""):
         occurred_at = _parse_time(record["time"], now=now)
     elif record.get("seq") not in (None, ""):
-        seq = _parse_seq(record["seq"])
-        occurred_at = DATASET_EPOCH + timedelta(days=seq)
+        occurred_at = DATASET_EPOCH + timedelta(days=_parse_seq(record["seq"]))
     elif default_time is not None:
-        occurred_at = default_time
+        occurred_at, timed = default_time, False
     else:
-        occurred_at = now
+        occurred_at = now  # a live event: the moment it arrives is its time
     key = _text(record, "key")
     if len(key) > MAX_KEY:
         raise _Invalid(f"idempotency key is longer than {MAX_KEY} characters")
-    if not key and seq is not None:
-        key = _derived_key("seq", shopper, seq)  # one event per position of a history
-    elif not key and record.get("time") not in (None, ""):
-        key = _derived_key("row", shopper, event_type, sku, query, occurred_at.isoformat())
-    elif not key and key_prefix:
-        key = _derived_key(key_prefix, row)  # the same row of the same import
     campaign = _text(record, "campaign")
     if len(campaign) > MAX_CAMPAIGN:
         raise _Invalid(f"campaign is longer than {MAX_CAMPAIGN} characters")
     return _Valid(
         row=row, shopper=shopper, event_type=event_type, sku=sku, query=query,
         text=_text(record, "text")[:MAX_TEXT], value=_parse_value(record.get("value")),
-        occurred_at=occurred_at, key=key, campaign=campaign,
+        occurred_at=occurred_at, key=key, timed=timed, campaign=campaign,
     )
 
 
@@ -318,24 +347,33 @@ def events_ingest(
     """Store the valid events among `records` ((row number, fields) pairs; see
     RECORD_FIELDS), chunk by chunk, each chunk in its own transaction. Shoppers
     are created on first sight. Profiles of the shoppers touched are marked stale
-    and a debounced refresh is queued after the commit."""
+    and a debounced refresh is queued after the commit. A record without a key
+    gets its content key; `key_prefix` scopes those keys (records of another
+    scope are never duplicates of these), the whole store when empty."""
     report = IngestReport()
     now = timezone.now()
+    occurrences: Counter[bytes] = Counter()
+    first_rows: dict[str, int] = {}  # given keys seen in this call, for "the same event as row N"
     for chunk in _batched(records, CHUNK_SIZE):
         report.received += len(chunk)
         valid: list[_Valid] = []
         for row, record in chunk:
             try:
-                valid.append(validate_record(row, record, now=now, default_type=default_type,
-                                             default_time=default_time, key_prefix=key_prefix))
+                event = validate_record(row, record, now=now, default_type=default_type, default_time=default_time)
             except _Invalid as exc:
                 report.rejected.append(Rejection(row, str(exc)))
+                continue
+            if not event.key:
+                content = hashlib.sha256(_content(event, key_prefix)).digest()
+                occurrences[content] += 1
+                event = replace(event, key=content_key(event, occurrence=occurrences[content], scope=key_prefix))
+            valid.append(event)
         with transaction.atomic():
-            _store_chunk(store=store, events=valid, source=source, report=report)
+            _store_chunk(store=store, events=valid, source=source, report=report, first_rows=first_rows)
         if on_chunk is not None:
             on_chunk(report)
     report.rejected.sort(key=lambda rejection: rejection.row)
-    report.duplicate_rows.sort()
+    report.duplicate_rows.sort(key=lambda duplicate: duplicate.row)
     if report.accepted:
         from recommendations.services.profiles import profiles_schedule_refresh
 
@@ -344,36 +382,42 @@ def events_ingest(
     return report
 
 
-def _store_chunk(*, store: Store, events: list[_Valid], source: str, report: IngestReport) -> None:
+def _store_chunk(*, store: Store, events: list[_Valid], source: str, report: IngestReport,
+                 first_rows: dict[str, int]) -> None:
     products = product_ids_by_sku(store=store, skus={event.sku for event in events if event.sku})
-    keys = {event.key for event in events if event.key}
+    keys = {event.key for event in events}
     # `.exclude(key="")` repeats the unique index's condition, so the planner can use it
-    seen = set(Event.objects.filter(store=store, idempotency_key__in=keys).exclude(idempotency_key="")
-               .values_list("idempotency_key", flat=True)) if keys else set()
+    stored = dict(Event.objects.filter(store=store, idempotency_key__in=keys).exclude(idempotency_key="")
+                  .values_list("idempotency_key", "source")) if keys else {}
     kept: list[_Valid] = []
     for event in events:
         if event.sku and event.sku not in products:
             report.rejected.append(Rejection(event.row, f"unknown product '{event.sku[:64]}'"))
-        elif event.key and event.key in seen:
-            report.duplicates += 1
-            report.duplicate_rows.append(event.row)
+        elif event.key in stored:
+            earlier = first_rows.get(event.key)
+            _duplicate(report, Duplicate(event.row, earlier, "" if earlier else stored[event.key]), source)
         else:
-            if event.key:
-                seen.add(event.key)  # a repeat later in the same file is a duplicate too
+            stored[event.key] = source  # a repeat later in the same file is a duplicate too
+            if not event.key.startswith(CONTENT_KEY_PREFIX):
+                first_rows[event.key] = event.row
             kept.append(event)
     if not kept:
         return
     shoppers, created = _shoppers_for(store=store, external_ids={event.shopper for event in kept})
     report.shoppers_created += created
-    inserted_keys = _insert_events(store=store, shoppers=shoppers, products=products, events=kept, source=source)
+    inserted = _insert_events(store=store, shoppers=shoppers, products=products, events=kept, source=source)
+    report.accepted += len(inserted)
     for event in kept:
-        # Keys another sender stored a moment before (after `seen` was read).
-        if event.key and event.key not in inserted_keys:
-            report.duplicates += 1
-            report.duplicate_rows.append(event.row)
-        else:
-            report.accepted += 1
+        if event.key not in inserted:  # a key another sender stored a moment before
+            _duplicate(report, Duplicate(event.row, stored_source="another sender"), source)
     _refresh_counters(shopper_ids=sorted(set(shoppers[event.shopper] for event in kept)))
+
+
+def _duplicate(report: IngestReport, duplicate: Duplicate, source: str) -> None:
+    report.duplicates += 1
+    report.duplicates_from_source += duplicate.stored_source == source
+    if len(report.duplicate_rows) < MAX_DUPLICATES_LISTED:
+        report.duplicate_rows.append(duplicate)
 
 
 def _insert_events(*, store: Store, shoppers: dict, products: dict, events: list[_Valid], source: str) -> set[str]:

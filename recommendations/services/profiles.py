@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from catalog.models import Job, Membership, Product, Store
 from catalog.permissions import require
-from catalog.services.jobs import job_create, job_progress
+from catalog.services.jobs import BROKER_ERRORS, job_create, job_progress
 from recommendations import engine
 from recommendations.config import StoreConfig, store_config
 from recommendations.embedding_model import configured_model_id, embed_texts
@@ -42,9 +42,17 @@ TOP_N = 5
 def profiles_schedule_refresh(*, store: Store) -> bool:
     """Queue one refresh of the store's stale profiles a little later, unless one
     is already waiting. Returns whether a task was sent."""
-    if not cache.add(f"recommendations:profiles-refresh:{store.pk}", True, timeout=REFRESH_DEBOUNCE_SECONDS):
+    key = f"recommendations:profiles-refresh:{store.pk}"
+    if not cache.add(key, True, timeout=REFRESH_DEBOUNCE_SECONDS):
         return False
-    current_app.send_task(REFRESH_TASK, args=[store.pk], countdown=REFRESH_DEBOUNCE_SECONDS)
+    try:
+        current_app.send_task(REFRESH_TASK, args=[store.pk], countdown=REFRESH_DEBOUNCE_SECONDS)
+    except BROKER_ERRORS as exc:
+        # The events are stored and their shoppers marked stale: the next refresh
+        # (the next events, a rebuild) builds them. Not worth failing an ingestion for.
+        cache.delete(key)
+        logger.warning("profiles.refresh_not_sent", extra={"store": store.pk, "error": str(exc)[:300]})
+        return False
     return True
 
 

@@ -2,11 +2,15 @@
 generation sends, previews and comparisons run on the worker and never become
 drafts, and only members who may generate start them."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Job, JobError
+from catalog.services.jobs import job_claim
 from content import services
 from content.checks import CHECKS
 from content.models import Draft, PromptComparison, PromptTemplate, PromptTrial
@@ -283,7 +287,10 @@ def test_a_comparison_writes_both_versions_for_each_product_side_by_side(celery_
     kept = dict(trials.exclude(product=chosen[1]).values_list("pk", "output_text"))
     deleted_pk = chosen[1].pk
     chosen[1].delete()
-    again = Job.objects.get(pk=job.pk)
+    # A second delivery after a crash: the job still says running, its heartbeat old, and is claimed again.
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, finished_at=None,
+                                         heartbeat_at=timezone.now() - timedelta(hours=1))
+    again = job_claim(job.pk)
     result = playground.playground_run(again)
     assert dict(PromptTrial.objects.filter(comparison=comparison).values_list("pk", "output_text")) == kept
     assert result == {"previews": 2, "failed": 2}

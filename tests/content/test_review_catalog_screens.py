@@ -50,7 +50,7 @@ def test_home_shows_the_chart_once_reviewers_have_decided(store, editor_member, 
     home = reverse("home", kwargs={"store_slug": store.slug})
     assert "acceptance-chart" not in client.get(home).content.decode()
 
-    draft_approve(draft=DraftFactory(store=store), membership=editor_member)
+    draft_approve(draft=DraftFactory(store=store), membership=editor_member, expected_version=1)
     draft_reject(draft=DraftFactory(store=store), membership=editor_member, reason="Invents a size.")
 
     page = client.get(home).content.decode()

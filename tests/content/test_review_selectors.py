@@ -162,7 +162,7 @@ def test_neighbours_follow_queue_order_and_survive_the_draft_leaving_the_tab(sto
     assert review_neighbours(store=store, filters=filters, draft=middle) == (first.pk, last.pk)
     assert review_neighbours(store=store, filters=filters, draft=last) == (middle.pk, None)
 
-    draft_approve(draft=middle, membership=editor_member)
+    draft_approve(draft=middle, membership=editor_member, expected_version=middle.version)
 
     assert review_neighbours(store=store, filters=filters, draft=middle) == (first.pk, last.pk)
 
@@ -254,8 +254,8 @@ def test_history_lists_events_oldest_first_with_their_actors(store, editor_membe
 
 def publish(draft, membership, text=None):
     if text is not None:
-        draft_edit(draft=draft, membership=membership, text=text, expected_version=draft.version)
-    draft_approve(draft=draft, membership=membership)
+        draft = draft_edit(draft=draft, membership=membership, text=text, expected_version=draft.version)
+    draft_approve(draft=draft, membership=membership, expected_version=draft.version)
     return draft_publish(draft=draft, membership=membership)
 
 
@@ -310,7 +310,7 @@ def test_export_rows_hold_approved_and_published_copy_of_this_store_only(store, 
                              current_text='<script>alert("x")</script>')
     approved = DraftFactory(store=store, product=product, job=job, variant=2, current_text="Approved, unpublished.")
     publish(published, editor_member)
-    draft_approve(draft=approved, membership=editor_member)
+    draft_approve(draft=approved, membership=editor_member, expected_version=approved.version)
     DraftFactory(store=store, product=product, job=job, variant=3)  # to review: not exported
     DraftFactory(store=other_store, status=S.APPROVED)
 
@@ -341,8 +341,8 @@ def test_version_review_stats_in_one_grouped_query(store, editor_member, django_
     Draft.objects.filter(pk=drafts[3].pk).update(failed_checks=["length"], latency_ms=300)
     draft_edit(draft=drafts[0], membership=editor_member, text=drafts[0].current_text + " Extra words.",
                expected_version=1)
-    draft_approve(draft=drafts[0], membership=editor_member)
-    draft_approve(draft=drafts[1], membership=editor_member)
+    draft_approve(draft=drafts[0], membership=editor_member, expected_version=2)  # after the edit
+    draft_approve(draft=drafts[1], membership=editor_member, expected_version=drafts[1].version)
     draft_reject(draft=drafts[2], membership=editor_member, reason="No")
 
     with django_assert_num_queries(1):

@@ -141,7 +141,7 @@ def test_empty_or_too_long_text_is_refused(draft, editor_member, text):
 
 
 def test_editing_an_approved_draft_sends_it_back_to_review(draft, editor_member):
-    draft_approve(draft=draft, membership=editor_member)
+    draft_approve(draft=draft, membership=editor_member, expected_version=draft.version)
 
     edited = draft_edit(draft=draft, membership=editor_member, text=CLEAN + " Now in blue.", expected_version=1)
 
@@ -168,7 +168,7 @@ def test_rejected_and_published_drafts_cannot_be_edited(draft, editor_member, st
 def refusals():
     return [
         ("edit", lambda d, m: draft_edit(draft=d, membership=m, text="Changed text", expected_version=1)),
-        ("approve", lambda d, m: draft_approve(draft=d, membership=m)),
+        ("approve", lambda d, m: draft_approve(draft=d, membership=m, expected_version=d.version)),
         ("reject", lambda d, m: draft_reject(draft=d, membership=m, reason="Too long")),
         ("comment", lambda d, m: draft_comment(draft=d, membership=m, text="Looks fine")),
         ("regenerate", lambda d, m: draft_regenerate(draft=d, membership=m, instruction="shorter")),
@@ -196,7 +196,7 @@ def test_another_stores_member_gets_a_404_and_nothing_changes(draft, other_membe
 
 
 def test_a_viewer_cannot_publish_or_reopen(draft, editor_member, viewer_member):
-    draft_approve(draft=draft, membership=editor_member)
+    draft_approve(draft=draft, membership=editor_member, expected_version=draft.version)
     before = snapshot(draft)
 
     with pytest.raises(PermissionDenied):
@@ -208,7 +208,8 @@ def test_a_viewer_cannot_publish_or_reopen(draft, editor_member, viewer_member):
 
 
 def test_approve_and_publish_does_both_in_one_transaction(draft, editor_member):
-    version = draft_approve_and_publish(draft=draft, membership=editor_member, comment="Good as is.")
+    version = draft_approve_and_publish(draft=draft, membership=editor_member, expected_version=draft.version,
+                                        comment="Good as is.")
 
     draft.refresh_from_db()
     assert (draft.status, version.number, version.text) == (S.PUBLISHED, 1, CLEAN)
@@ -221,13 +222,13 @@ def test_approve_and_publish_refused_at_publish_leaves_the_draft_unapproved(draf
     before = snapshot(draft)
 
     with pytest.raises(PermissionDenied):
-        draft_approve_and_publish(draft=draft, membership=editor_member)
+        draft_approve_and_publish(draft=draft, membership=editor_member, expected_version=draft.version)
 
     assert snapshot(draft) == before
 
 
 def test_another_stores_member_cannot_publish(draft, editor_member, other_member):
-    draft_approve(draft=draft, membership=editor_member)
+    draft_approve(draft=draft, membership=editor_member, expected_version=draft.version)
     before = snapshot(draft)
 
     with pytest.raises(DraftNotFound):
@@ -242,7 +243,7 @@ def test_another_stores_member_cannot_publish(draft, editor_member, other_member
 def test_approve_records_who_when_and_an_edit_distance_of_zero_for_untouched_text(draft, editor_member):
     Draft.objects.filter(pk=draft.pk).update(created_at=timezone.now() - timedelta(minutes=5))
 
-    approved = draft_approve(draft=draft, membership=editor_member, comment="  Good.  ")
+    approved = draft_approve(draft=draft, membership=editor_member, expected_version=draft.version, comment="  Good.  ")
 
     stored = Draft.objects.get(pk=draft.pk)
     assert stored.status == approved.status == S.APPROVED
@@ -259,7 +260,7 @@ def test_approve_records_who_when_and_an_edit_distance_of_zero_for_untouched_tex
 def test_approving_an_edited_draft_records_the_normalized_edit_distance(draft, editor_member):
     draft_edit(draft=draft, membership=editor_member, text=CLEAN.replace("lab bench", "workshop"), expected_version=1)
 
-    stored = draft_approve(draft=draft, membership=editor_member)
+    stored = draft_approve(draft=draft, membership=editor_member, expected_version=2)  # the editor's own text
 
     expected = edit_distance(CLEAN, CLEAN.replace("lab bench", "workshop"))
     assert 0 < expected < 1
@@ -280,7 +281,8 @@ def test_edit_distance_is_normalized_and_fast_for_long_texts():
 def test_a_flagged_draft_can_be_approved_and_its_failing_checks_are_recorded(draft, editor_member):
     Draft.objects.filter(pk=draft.pk).update(status=S.FLAGGED, failed_checks=["banned_words"])
 
-    draft_approve(draft=draft, membership=editor_member, comment="The word is fine here.")
+    draft_approve(draft=draft, membership=editor_member, expected_version=draft.version,
+                  comment="The word is fine here.")
 
     event = Draft.objects.get(pk=draft.pk).events.get()
     assert (event.from_status, event.to_status) == ("flagged", "approved")
@@ -293,7 +295,7 @@ def test_approve_refuses_a_draft_not_in_review(draft, editor_member, status):
     before = snapshot(draft)
 
     with pytest.raises(ValidationError, match="can be approved"):
-        draft_approve(draft=draft, membership=editor_member)
+        draft_approve(draft=draft, membership=editor_member, expected_version=draft.version)
 
     assert snapshot(draft) == before
 
@@ -317,7 +319,7 @@ def test_reject_needs_a_reason_and_records_it(draft, editor_member):
 
 
 def test_an_approved_draft_can_be_rejected_but_a_published_one_cannot(draft, editor_member):
-    draft_approve(draft=draft, membership=editor_member)
+    draft_approve(draft=draft, membership=editor_member, expected_version=draft.version)
     assert draft_reject(draft=draft, membership=editor_member, reason="Changed my mind").status == S.REJECTED
     assert Draft.objects.get(pk=draft.pk).approved_at is None
 
@@ -341,7 +343,7 @@ def test_reopen_sends_a_rejected_draft_back_by_its_checks(store, draft, editor_m
         "reopened", "rejected", "to_review", "Second look")
 
     ban(store, "nitrile")
-    draft_approve(draft=draft, membership=editor_member)
+    draft_approve(draft=draft, membership=editor_member, expected_version=draft.version)
     assert draft_reopen(draft=draft, membership=editor_member).status == S.FLAGGED
 
 
@@ -366,7 +368,7 @@ def sibling(draft, text):
 
 def test_publish_makes_the_text_live_with_version_one_and_marks_the_embedding_dirty(
         draft, editor_member, django_capture_on_commit_callbacks):
-    draft_approve(draft=draft, membership=editor_member)
+    draft_approve(draft=draft, membership=editor_member, expected_version=draft.version)
 
     version = draft_publish(draft=draft, membership=editor_member, comment="Ship it")
 
@@ -388,7 +390,7 @@ def test_publishing_another_draft_bumps_the_version_and_returns_the_earlier_draf
         draft, editor_member, admin_member):
     second = sibling(draft, "Textured nitrile gloves for a sure grip at the bench.")
     for each in (draft, second):
-        draft_approve(draft=each, membership=editor_member)
+        draft_approve(draft=each, membership=editor_member, expected_version=each.version)
     draft_publish(draft=draft, membership=editor_member)
 
     version = draft_publish(draft=second, membership=admin_member)
@@ -419,7 +421,7 @@ def test_publish_refuses_a_draft_that_is_not_approved(draft, editor_member, stat
 
 def test_marketing_copy_does_not_touch_the_embedding(store, editor_member):
     marketing = DraftFactory(store=store, job__content_type="marketing", job__goal="Spring sale")
-    draft_approve(draft=marketing, membership=editor_member)
+    draft_approve(draft=marketing, membership=editor_member, expected_version=marketing.version)
 
     draft_publish(draft=marketing, membership=editor_member)
 
@@ -429,7 +431,7 @@ def test_marketing_copy_does_not_touch_the_embedding(store, editor_member):
 
 
 def test_reopening_a_published_draft_keeps_the_live_copy(draft, editor_member):
-    draft_approve(draft=draft, membership=editor_member)
+    draft_approve(draft=draft, membership=editor_member, expected_version=draft.version)
     draft_publish(draft=draft, membership=editor_member)
 
     reopened = draft_reopen(draft=draft, membership=editor_member)
@@ -441,7 +443,7 @@ def test_reopening_a_published_draft_keeps_the_live_copy(draft, editor_member):
 def test_restore_makes_an_older_version_live_as_a_new_version(draft, editor_member, admin_member):
     second = sibling(draft, "Textured nitrile gloves for a sure grip at the bench.")
     for each in (draft, second):
-        draft_approve(draft=each, membership=editor_member)
+        draft_approve(draft=each, membership=editor_member, expected_version=each.version)
     first_version = draft_publish(draft=draft, membership=editor_member)
     draft_publish(draft=second, membership=editor_member)
     ProductEmbedding.objects.filter(product=draft.product).update(dirty=False)
@@ -460,7 +462,7 @@ def test_restore_makes_an_older_version_live_as_a_new_version(draft, editor_memb
 
 
 def test_restore_refusals_change_nothing(draft, editor_member, viewer_member, other_member):
-    draft_approve(draft=draft, membership=editor_member)
+    draft_approve(draft=draft, membership=editor_member, expected_version=draft.version)
     live = draft_publish(draft=draft, membership=editor_member)
     before = snapshot(draft)
 
@@ -513,8 +515,9 @@ def test_bulk_approve_by_ids_skips_wrong_states_and_ignores_other_stores(store, 
     rejected = DraftFactory(store=store, status=S.REJECTED)
     foreign = DraftFactory(store=other_store)
 
-    result = drafts_bulk(store=store, membership=editor_member, action="approve",
-                         draft_ids=[d.pk for d in [*waiting, flagged, rejected, foreign]])
+    chosen = [*waiting, flagged, rejected, foreign]
+    result = drafts_bulk(store=store, membership=editor_member, action="approve", draft_ids=[d.pk for d in chosen],
+                         seen_versions={d.pk: d.version for d in chosen})
 
     assert result == BulkResult(changed=4, skipped=1)
     assert set(Draft.objects.filter(status=S.APPROVED).values_list("id", flat=True)) == {
@@ -547,11 +550,12 @@ def test_bulk_reject_by_filter_takes_everything_it_matches(store, other_store, e
 def test_bulk_refusals_change_nothing(store, editor_member, viewer_member, other_member):
     drafts = DraftFactory.create_batch(2, store=store)
     ids = [d.pk for d in drafts]
+    versions = {d.pk: d.version for d in drafts}
 
     with pytest.raises(PermissionDenied):
-        drafts_bulk(store=store, membership=viewer_member, action="approve", draft_ids=ids)
+        drafts_bulk(store=store, membership=viewer_member, action="approve", draft_ids=ids, seen_versions=versions)
     with pytest.raises(DraftNotFound):
-        drafts_bulk(store=store, membership=other_member, action="approve", draft_ids=ids)
+        drafts_bulk(store=store, membership=other_member, action="approve", draft_ids=ids, seen_versions=versions)
     with pytest.raises(ValidationError):
         drafts_bulk(store=store, membership=editor_member, action="reject", draft_ids=ids, reason=" ")
     with pytest.raises(ValidationError):
@@ -565,7 +569,89 @@ def test_bulk_works_in_chunks(store, editor_member, monkeypatch):
     monkeypatch.setattr("content.services.review.BULK_CHUNK", 2)
     drafts = DraftFactory.create_batch(5, store=store)
 
-    result = drafts_bulk(store=store, membership=editor_member, action="approve", filters=ReviewFilters())
+    result = drafts_bulk(store=store, membership=editor_member, action="approve", filters=ReviewFilters(),
+                         seen_at=timezone.now())
 
     assert result == BulkResult(changed=5, skipped=0)
     assert DraftEvent.objects.filter(draft__in=drafts, action="approved").count() == 5
+
+
+# --------------------------------------------------------------------------- approving only what was seen
+
+
+def test_approve_refuses_text_the_reviewer_did_not_see_and_changes_nothing(draft, editor_member, admin_member):
+    draft_edit(draft=draft, membership=admin_member, text=CLEAN + " Rinse before use.", expected_version=1)
+    before = snapshot(draft)
+
+    for approve in (draft_approve, draft_approve_and_publish):
+        with pytest.raises(ValidationError) as refused:
+            approve(draft=draft, membership=editor_member, expected_version=1)  # the editor read version 1
+        assert refused.value.code == "stale_version"
+        assert refused.value.messages == [
+            f"Draft #{draft.pk} changed since you opened it (it is now version 2); nothing was approved. "
+            "Read the new text, then approve it."]
+        assert snapshot(draft) == before
+
+    draft_approve(draft=draft, membership=editor_member, expected_version=2)
+    assert Draft.objects.get(pk=draft.pk).status == S.APPROVED
+
+
+def test_approve_and_publish_refuses_an_approved_draft_changed_since_it_was_seen(draft, editor_member, admin_member):
+    draft_approve(draft=draft, membership=admin_member, expected_version=1)
+    draft_edit(draft=draft, membership=admin_member, text=CLEAN + " Rinse before use.", expected_version=1)
+    draft_approve(draft=draft, membership=admin_member, expected_version=2)
+    before = snapshot(draft)
+
+    with pytest.raises(ValidationError):
+        draft_approve_and_publish(draft=draft, membership=editor_member, expected_version=1)
+
+    assert snapshot(draft) == before and not PublishedCopy.objects.exists()
+
+
+def _clean_drafts(draft, count):
+    # Same product and clean text as the `draft` fixture: an edit keeps them in the to-review tab.
+    return [draft] + [DraftFactory(store=draft.store, product=draft.product, generated_text=CLEAN, current_text=CLEAN,
+                                   variant=n) for n in range(2, count + 1)]
+
+
+def test_bulk_approve_leaves_a_draft_whose_text_changed_since_the_reviewer_saw_it(draft, editor_member,
+                                                                                   admin_member):
+    seen = _clean_drafts(draft, 3)
+    versions = {d.pk: d.version for d in seen}
+    draft_edit(draft=seen[1], membership=admin_member, text=CLEAN + " Rinse before use.", expected_version=1)
+    before = snapshot(seen[1])
+
+    result = drafts_bulk(store=draft.store, membership=editor_member, action="approve", draft_ids=list(versions),
+                         seen_versions=versions)
+
+    assert result == BulkResult(changed=2, skipped=0, changed_since_seen=1)
+    assert snapshot(seen[1]) == before
+    assert {d.pk for d in Draft.objects.filter(status=S.APPROVED)} == {seen[0].pk, seen[2].pk}
+
+
+def test_bulk_approve_by_filter_leaves_drafts_written_or_edited_after_the_reviewer_looked(draft, editor_member,
+                                                                                          admin_member):
+    seen = _clean_drafts(draft, 3)
+    seen_at = timezone.now()
+    draft_edit(draft=seen[0], membership=admin_member, text=CLEAN + " Rinse before use.", expected_version=1)
+    later = DraftFactory(store=draft.store, product=draft.product, generated_text=CLEAN, current_text=CLEAN,
+                         variant=9)
+
+    result = drafts_bulk(store=draft.store, membership=editor_member, action="approve", filters=ReviewFilters(),
+                         seen_at=seen_at)
+
+    assert result == BulkResult(changed=2, skipped=0, changed_since_seen=2)
+    assert {d.pk for d in Draft.objects.filter(status=S.APPROVED)} == {seen[1].pk, seen[2].pk}
+    assert Draft.objects.get(pk=later.pk).status == S.TO_REVIEW
+
+
+def test_a_bulk_approval_that_does_not_say_what_was_seen_is_refused(store, editor_member):
+    drafts = DraftFactory.create_batch(2, store=store)
+
+    with pytest.raises(ValidationError):
+        drafts_bulk(store=store, membership=editor_member, action="approve", draft_ids=[d.pk for d in drafts])
+    with pytest.raises(ValidationError):
+        drafts_bulk(store=store, membership=editor_member, action="approve", filters=ReviewFilters())
+
+    assert set(Draft.objects.values_list("status", flat=True)) == {S.TO_REVIEW}
+    assert not DraftEvent.objects.exists()

@@ -103,7 +103,8 @@ def test_approving_moves_the_pane_to_the_next_draft(client_as, editor_member):
     store = editor_member.store
     newer, older = sorted(drafts(store, 2), key=lambda d: (d.created_at, d.pk), reverse=True)
 
-    response = client_as(editor_member).post(url("content:review_approve", store, draft_id=newer.pk), **HTMX)
+    response = client_as(editor_member).post(url("content:review_approve", store, draft_id=newer.pk),
+                                             {"expected_version": newer.version}, **HTMX)
 
     assert response.status_code == 200
     newer.refresh_from_db()
@@ -119,7 +120,8 @@ def test_approving_without_htmx_redirects_to_the_next_draft(client_as, editor_me
     store = editor_member.store
     newer, older = sorted(drafts(store, 2), key=lambda d: (d.created_at, d.pk), reverse=True)
 
-    response = client_as(editor_member).post(url("content:review_approve", store, draft_id=newer.pk))
+    response = client_as(editor_member).post(url("content:review_approve", store, draft_id=newer.pk),
+                                             {"shown_version": newer.version})
 
     assert response.status_code == 302
     assert response["Location"] == url("content:review_draft", store, draft_id=older.pk)
@@ -129,7 +131,8 @@ def test_publishing_without_htmx_shows_what_happened_in_the_review_flash(client_
     store = editor_member.store
     draft, = drafts(store, 1, status=Draft.Status.APPROVED)
 
-    response = client_as(editor_member).post(url("content:review_publish", store, draft_id=draft.pk), follow=True)
+    response = client_as(editor_member).post(url("content:review_publish", store, draft_id=draft.pk),
+                                             {"shown_version": draft.version}, follow=True)
 
     assert response.redirect_chain[-1][1] == 302
     html = response.content.decode()
@@ -166,7 +169,7 @@ def test_restoring_an_older_published_version(client_as, editor_member):
     for draft, text in ((first, "First live text."), (second, "Second live text.")):
         draft.current_text = text
         draft.save()
-        review_services.draft_approve(draft=draft, membership=editor_member)
+        review_services.draft_approve(draft=draft, membership=editor_member, expected_version=draft.version)
         review_services.draft_publish(draft=draft, membership=editor_member)
     version_one = PublishedCopy.objects.get(product=product).versions.get(number=1)
     client = client_as(editor_member)
@@ -181,7 +184,7 @@ def test_restoring_an_older_published_version(client_as, editor_member):
 def test_a_viewer_cannot_restore(client_as, viewer_member, editor_member):
     store = editor_member.store
     draft, = drafts(store, 1)
-    review_services.draft_approve(draft=draft, membership=editor_member)
+    review_services.draft_approve(draft=draft, membership=editor_member, expected_version=draft.version)
     version = review_services.draft_publish(draft=draft, membership=editor_member)
 
     response = client_as(viewer_member).post(url("content:published_restore", store, version_id=version.pk))
@@ -364,7 +367,7 @@ def test_model_output_is_shown_as_text_everywhere(client_as, editor_member):
     assert "<ins>" in diff and ESCAPED_SCRIPT in diff and "&lt;b&gt;bold&lt;/b&gt;" in diff
     assert "Uses a &lt;banned&gt; word" in pane
 
-    review_services.draft_approve(draft=draft, membership=editor_member)
+    review_services.draft_approve(draft=draft, membership=editor_member, expected_version=draft.version)
     review_services.draft_publish(draft=draft, membership=editor_member)
     product_page = client.get(url("catalog:product", store, product_id=draft.product_id)).content.decode()
     assert "<script>alert(1)</script>" not in product_page and ESCAPED_SCRIPT in product_page
@@ -438,7 +441,7 @@ def test_bulk_approve_of_the_selection(client_as, editor_member):
     chosen, left = drafts(store, 2), drafts(store, 1)
 
     response = client_as(editor_member).post(url("content:review_bulk", store),
-                                             {"action": "approve", "draft": [d.pk for d in chosen]})
+                                             {"action": "approve", "draft": [f"{d.pk}:{d.version}" for d in chosen]})
 
     assert response.status_code == 302
     assert set(Draft.objects.filter(pk__in=[d.pk for d in chosen]).values_list("status", flat=True)) == {"approved"}
@@ -471,7 +474,7 @@ def test_bulk_reject_of_everything_the_filter_matches_needs_a_reason(client_as, 
 
 def _approved(store, membership, **fields):
     draft, = drafts(store, 1, **fields)
-    review_services.draft_approve(draft=draft, membership=membership)
+    review_services.draft_approve(draft=draft, membership=membership, expected_version=draft.version)
     return draft
 
 
@@ -524,7 +527,7 @@ def test_the_nav_counts_what_waits_and_links_to_the_queue(client_as, viewer_memb
 def test_the_prompt_page_shows_each_versions_review_record(client_as, editor_member):
     store = editor_member.store
     draft, = drafts(store, 1)
-    review_services.draft_approve(draft=draft, membership=editor_member)
+    review_services.draft_approve(draft=draft, membership=editor_member, expected_version=draft.version)
     template = draft.prompt_version.template
 
     page = client_as(editor_member).get(url("content:template", store, template_id=template.pk)).content.decode()
@@ -563,3 +566,54 @@ def test_word_diff_marks_whole_words_and_keeps_punctuation_apart():
 def test_word_diff_of_equal_texts_is_one_piece():
     assert word_diff("a b c", "a b c") == [("equal", "a b c")]
     assert word_diff("", "") == []
+
+
+# --------------------------------------------------------------------------- approving only what was seen
+
+
+def test_the_approve_form_carries_the_version_shown_and_a_changed_draft_is_not_approved(client_as, editor_member,
+                                                                                          admin_member):
+    store = editor_member.store
+    draft, = drafts(store, 1)
+    client = client_as(editor_member)
+    pane = client.get(url("content:review_draft", store, draft_id=draft.pk)).content.decode()
+    assert 'name="shown_version" value="1"' in pane
+    review_services.draft_edit(draft=draft, membership=admin_member, text=draft.current_text + " Rinse first.",
+                               expected_version=1)  # someone else, while the editor reads version 1
+
+    response = client.post(url("content:review_approve", store, draft_id=draft.pk), {"shown_version": "1"},
+                           follow=True)
+
+    draft.refresh_from_db()
+    assert draft.status != "approved" and draft.version == 2
+    assert "changed since you opened it (it is now version 2); nothing was approved" in response.content.decode()
+    client.post(url("content:review_approve", store, draft_id=draft.pk), {"shown_version": "2"})
+    assert Draft.objects.get(pk=draft.pk).status == "approved"
+
+
+def test_an_approval_that_names_no_version_approves_nothing(client_as, editor_member):
+    store = editor_member.store
+    draft, = drafts(store, 1)
+
+    client_as(editor_member).post(url("content:review_approve", store, draft_id=draft.pk))
+
+    assert Draft.objects.get(pk=draft.pk).status == "to_review"
+
+
+def test_bulk_approve_skips_a_ticked_draft_that_changed_since_the_queue_was_shown(client_as, editor_member,
+                                                                                  admin_member):
+    store = editor_member.store
+    chosen = drafts(store, 2)
+    client = client_as(editor_member)
+    queue = client.get(url("content:review", store)).content.decode()
+    assert all(f'name="draft" value="{d.pk}:1"' in queue for d in chosen)
+    review_services.draft_edit(draft=chosen[0], membership=admin_member, text=chosen[0].current_text + " Rinse.",
+                               expected_version=1)
+
+    response = client.post(url("content:review_bulk", store),
+                           {"action": "approve", "draft": [f"{d.pk}:1" for d in chosen]}, follow=True)
+
+    assert Draft.objects.get(pk=chosen[0].pk).status != "approved"
+    assert Draft.objects.get(pk=chosen[1].pk).status == "approved"
+    assert ("Approved 1 draft. 1 left as it was: its text changed since the list was shown; open it to read the "
+            "new text.") in response.content.decode()

@@ -100,3 +100,21 @@ def test_changed_products_are_embedded_by_the_job_on_the_worker(celery_worker, s
     assert finished.result["embedded"] == 26
     assert finished.worker
     assert ProductEmbedding.objects.filter(store=store, dirty=False, embedding__isnull=False).count() == 26
+
+
+@pytest.mark.django_db
+def test_scheduling_again_sends_the_queued_job_the_broker_did_not_take(store, published_tasks,
+                                                                       django_capture_on_commit_callbacks):
+    from tests.conftest import broker_at
+
+    with broker_at("redis+socket:///nonexistent/valkey.sock?virtual_host=1"):
+        with django_capture_on_commit_callbacks(execute=True):
+            unsent = embeddings.embeddings_schedule(store=store)
+    assert Job.objects.get(pk=unsent.pk).sent_at is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = embeddings.embeddings_schedule(store=store)  # another product changed, the broker is back
+
+    assert again.pk == unsent.pk
+    assert published_tasks == [(embeddings.EMBED_TASK, unsent.pk)]
+    assert Job.objects.get(pk=unsent.pk).sent_at is not None

@@ -85,3 +85,26 @@ def test_the_command_prints_the_table_and_keeps_the_run(store, history, capsys):
     assert [line.split()[0] for line in out.splitlines()[-3:]] == ["popularity", "item_knn", "hybrid"]
     run = EvaluationRun.objects.get(store=store)
     assert run.created_by is None and set(run.methods) == {"popularity", "item_knn", "hybrid"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_is_sent_only_once_its_run_is_committed(editor_member):
+    from celery.signals import before_task_publish
+
+    from catalog.services.jobs import job_cancel
+
+    runs_at_send = []
+
+    def look(sender=None, body=None, **kwargs):
+        # What the worker would find if it took the message this instant.
+        runs_at_send.append(EvaluationRun.objects.filter(job_id=body[0][0]).exists())
+
+    before_task_publish.connect(look, weak=False)
+    try:
+        run = evaluation_start(store=editor_member.store, membership=editor_member)
+    finally:
+        before_task_publish.disconnect(look)
+    # Still queued, so cancelled at once: a worker running beside this test leaves it alone.
+    job_cancel(job=run.job, membership=editor_member)
+
+    assert runs_at_send == [True]

@@ -128,3 +128,121 @@ def test_a_viewer_cannot_import_events(viewer_member, catalog):
         events_import_upload(store=viewer_member.store, membership=viewer_member, filename="e.csv",
                              data=b"shopper,sku\nA,AB-1\n")
     assert Job.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_that_arrive_while_the_broker_is_down_are_kept_and_their_shoppers_left_stale(store, catalog):
+    from django.core.cache import cache
+
+    from tests.conftest import broker_at
+
+    cache.clear()  # the refresh is debounced per store
+    with broker_at("redis+socket:///nonexistent/valkey.sock?virtual_host=1"):
+        report = ingest(store, [event("s-1", "view", "AB-1"), event("s-1", "purchase", "AB-3", minutes=1)])
+
+    assert (report.accepted, report.rejected) == (2, [])
+    assert Event.objects.filter(store=store).count() == 2
+    # The refresh could not be queued: the profile stays stale for the next one.
+    assert Shopper.objects.get(store=store, external_id="s-1").profile_stale
+    assert cache.get(f"recommendations:profiles-refresh:{store.pk}") is None
+
+
+def _upload_and_run(member, data: bytes, name: str = "events.csv") -> Job:
+    job = events_import_upload(store=member.store, membership=member, filename=name, data=data)
+    run_job(job.pk, events_import_run)
+    job.refresh_from_db()
+    return job
+
+
+def test_a_keyless_file_uploaded_twice_stores_its_events_once_and_lists_the_duplicates(editor_member, catalog,
+                                                                                       client_as):
+    # No key, no time: a view repeated by the same shopper is two views, in both uploads.
+    data = b"shopper,type,sku\nA,view,AB-1\nA,view,AB-1\nB,purchase,GL-1\nC,search,\n"
+    first = _upload_and_run(editor_member, data)
+    second = _upload_and_run(editor_member, data, name="events (1).csv")
+
+    assert (first.result["accepted"], first.result["duplicates"], first.failed) == (3, 0, 1)
+    assert (second.result["accepted"], second.result["duplicates"], second.failed) == (0, 3, 1)
+    assert Event.objects.filter(store=editor_member.store).count() == 3
+    assert list(JobError.objects.filter(job=second).values_list("row_number", "message")) == [
+        (1, "already stored: the same event was imported before, so it was skipped"),
+        (2, "already stored: the same event was imported before, so it was skipped"),
+        (3, "already stored: the same event was imported before, so it was skipped"),
+        (4, "a search event needs a query"),
+    ]
+    page = client_as(editor_member).get(second.get_absolute_url()).content.decode()
+    assert "already stored: the same event was imported before, so it was skipped" in page
+
+
+def test_a_repeated_key_in_one_file_is_listed_with_the_row_it_repeats(editor_member, catalog):
+    data = b"shopper,type,sku,key\nA,view,AB-1,k-1\nA,view,AB-3,k-2\nA,view,AB-1,k-1\n"
+
+    job = _upload_and_run(editor_member, data)
+
+    assert (job.result["accepted"], job.result["duplicates"]) == (2, 1)
+    assert list(JobError.objects.filter(job=job).values_list("row_number", "message")) == [
+        (3, "already stored: the same event as row 1, so it was skipped")]
+
+
+def test_a_second_history_that_starts_again_at_seq_0_is_kept(store, catalog):
+    first = read_event_csv(b"shopper,sku,seq\nA1,AB-1,0\nA1,AB-3,1\n")
+    second = read_event_csv(b"shopper,sku,seq\nA1,GL-1,0\nA1,GL-3,1\nA1,AB-3,1\n")
+
+    one = events_ingest(store=store, records=first.records, source="csv", default_type=first.default_type)
+    two = events_ingest(store=store, records=second.records, source="csv", default_type=second.default_type)
+
+    assert (one.accepted, two.accepted, two.duplicates) == (2, 2, 1)  # AB-3 at seq 1 is the same purchase
+    assert sorted(Event.objects.filter(store=store).values_list("product__sku", flat=True)) == [
+        "AB-1", "AB-3", "GL-1", "GL-3"]
+
+
+def test_keyless_timed_events_in_overlapping_exports_are_stored_once(store, catalog):
+    monday = [event("s-1", "view", "AB-1"), event("s-1", "purchase", "AB-1", minutes=5, value="19.99")]
+    monday_and_tuesday = [*monday, event("s-1", "view", "GL-1", minutes=60 * 24),
+                          event("s-1", "purchase", "AB-1", minutes=5, value="24.99")]  # another price: another event
+
+    ingest(store, monday)
+    report = ingest(store, monday_and_tuesday)
+
+    assert (report.accepted, report.duplicates) == (2, 2)
+    assert Event.objects.filter(store=store).count() == 4
+
+
+def test_live_keyless_events_without_a_time_are_each_their_own(store, catalog):
+    # What a storefront posts as it happens: the moment it arrives is its time.
+    view = (1, {"shopper": "s-1", "type": "view", "sku": "AB-1"})
+
+    first = events_ingest(store=store, records=[view], source="api")
+    second = events_ingest(store=store, records=[view], source="api")
+
+    assert (first.accepted, second.accepted) == (1, 1)
+    assert Event.objects.filter(store=store, shopper__external_id="s-1").count() == 2
+
+
+def test_derived_keys_are_content_keys_that_cannot_meet_a_key_of_the_old_scheme(store, catalog):
+    report = ingest(store, [event("s-1", "view", "AB-1"), event("s-1", "view", "AB-1")])
+
+    keys = list(Event.objects.filter(store=store).values_list("idempotency_key", flat=True))
+    assert report.accepted == 2 and len(set(keys)) == 2
+    # Keys made before from the import job and the row, or from seq, began "derived:".
+    assert all(key.startswith("content:") and len(key) == len("content:") + 64 for key in keys)
+
+
+def test_a_second_run_of_an_import_counts_what_its_first_run_stored_as_its_own(editor_member, catalog, settings):
+    from django.utils import timezone
+
+    data = b"shopper,type,sku\nA,view,AB-1\nB,view,NOPE\nC,purchase,GL-1\n"
+    job = _upload_and_run(editor_member, data)
+    # The worker died as it finished: the job still says running, its heartbeat old.
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, finished_at=None,
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS + 5))
+
+    run_job(job.pk, events_import_run)
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.done, job.failed) == (Job.Status.PARTLY_FAILED, 2, 2, 1)
+    assert (job.result["accepted"], job.result["duplicates"]) == (2, 0)
+    assert list(JobError.objects.filter(job=job).values_list("row_number", "message")) == [
+        (2, "unknown product 'NOPE'")]
+    assert Event.objects.filter(store=editor_member.store).count() == 2

@@ -9,6 +9,7 @@ from recommendations.config import DEFAULTS
 from recommendations.forms import SettingsForm
 from recommendations.models import RecommendationSettings, Shopper
 from tests.catalog.factories import MembershipFactory, ProductFactory, StoreFactory, UserFactory
+from tests.conftest import broker_at
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +157,22 @@ def test_an_editor_uploads_events_and_lands_on_the_job(client_as, editor_member,
     job = Job.objects.get(store=editor_member.store, kind=Job.Kind.IMPORT)
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     assert (job.queue, job.total) == ("default", 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_while_the_broker_is_down_is_kept_and_says_it_waits_for_the_worker(client_as, editor_member,
+                                                                                      catalog):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_as(editor_member)
+    upload = SimpleUploadedFile("events.csv", b"shopper,type,sku\nA,view,AB-1\n", content_type="text/csv")
+    with broker_at("redis+socket:///nonexistent/valkey.sock?virtual_host=1"):
+        response = client.post(_url(editor_member.store, "events_import"), {"file": upload})
+
+    job = Job.objects.get(store=editor_member.store, kind=Job.Kind.IMPORT)
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert (job.status, job.sent_at) == (Job.Status.QUEUED, None)
+    assert "Queued: it will start when the worker is reachable." in client.get(job.get_absolute_url()).content.decode()
 
 
 def test_the_evaluation_page_shows_the_table_and_the_chart_data(client_as, editor_member, behaviour):

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from catalog.importing import ImportFileError
 from recommendations.management.commands._common import store_by_slug
@@ -25,8 +26,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Queued job #{job.pk}: {job.title}")
             return
         try:
+            # Rows without a time get the command's: a batch time, left out of their keys,
+            # so running the command on the same file again stores nothing twice.
             _, report = events_import_file(store=store, data=file.read_bytes(), source="command",
-                                           key_prefix=f"file:{file.name}")
+                                           default_time=timezone.now())
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
         for rejection in report.rejected[:20]:
