@@ -81,7 +81,8 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
     benchmark's database, without the rate limit (it would cap what is measured)."""
     from commerce_site.run import web_command
 
-    env = {**os.environ, "API_RATE_LIMIT": "0", "WEB_CONCURRENCY": str(workers), "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "API_RATE_LIMIT": "0", "WEB_CONCURRENCY": str(workers), "LOG_LEVEL": "WARNING",
+           "LOCAL_MODE": os.environ.get("LOCAL_MODE", "true")}  # a bench runs on a machine of one's own
     log = (REPO / "var" / "log").joinpath("bench-api-server.log")
     log.parent.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(web_command(host=HOST, port=port, access_log="/dev/null"), cwd=REPO, env=env,

@@ -77,7 +77,8 @@ def test_the_api_serves_a_segments_approved_copy_and_the_page_shows_rates(profil
     drafts = {d.job_id: d for d in Draft.objects.filter(job_id__in=[sandpaper.generation_id,
                                                                     glassware.generation_id])}
     assert len(drafts) == 2 and all(d.content_type == "marketing" for d in drafts.values())
-    draft_approve(draft=drafts[sandpaper.generation_id], membership=editor_member)
+    draft_approve(draft=drafts[sandpaper.generation_id], membership=editor_member,
+                  expected_version=drafts[sandpaper.generation_id].version)
 
     crowd = api("get", "/shoppers/s-crowd-0/campaign", key).json()
     lab = api("get", "/shoppers/s-labcrowd-0/campaign", key).json()  # its segment's copy is not approved

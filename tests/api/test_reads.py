@@ -57,12 +57,20 @@ def test_similar_products_and_search(api, key, behaviour):
     assert search["items"] and all(hit["product"]["sku"].startswith("GL-") for hit in search["items"][:3])
 
 
+def test_a_nul_character_in_a_parameter_is_a_documented_422_in_the_apis_error_shape(api, key, behaviour):
+    response = api("get", "/search", key, q="gloves\x00", k=5)
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert response.json()["error"]["details"][0]["loc"] == ["query", "q"]
+
+
 def test_only_published_copy_is_served(api, key, store, catalog, admin_member):
     product = catalog["GL-1"]
     job = GenerationJobFactory(store=store, content_type=ContentType.DESCRIPTION)
     published = DraftFactory(store=store, product=product, job=job, current_text="Blue nitrile, powder-free.")
     DraftFactory(store=store, product=product, job=job, variant=2, current_text="A draft nobody approved.")
-    draft_approve_and_publish(draft=published, membership=admin_member)
+    draft_approve_and_publish(draft=published, membership=admin_member, expected_version=published.version)
 
     body = api("get", "/products/GL-1/copy", key).json()
     only_marketing = api("get", "/products/GL-1/copy", key, content_type="marketing").json()
@@ -84,7 +92,7 @@ def test_a_question_is_answered_only_once_a_person_approved_the_answer(api, key,
 
     waiting = api("get", path, key).json()
     listed_before = api("get", "/products/GL-1/questions", key).json()
-    draft_approve(draft=draft, membership=admin_member)
+    draft_approve(draft=draft, membership=admin_member, expected_version=draft.version)
     answered = api("get", path, key).json()
 
     assert (waiting["status"], waiting["answer"]) == ("waiting", None)
