@@ -3,11 +3,14 @@ job that claims dirty rows (FOR UPDATE SKIP LOCKED, oldest change first), builds
 each product's text, runs the model and writes vectors, model id and text hash.
 
     .venv/bin/python bench/embedding_task.py [--products 2000]
+    .venv/bin/python bench/embedding_task.py --smoke      # tiny, seconds
 
 In a fresh store of the benchmark database with the first `--products` real
 products of the shared dataset; then the same job after a stock change of every
-product (texts unchanged: no model call). bench/embeddings_throughput.py
-measures the model alone. Prints Markdown for bench/RESULTS.md.
+product (texts unchanged: no model call). Right before the job, the raw model
+embeds the same product texts in one call (batch EMBEDDING_BATCH_SIZE, as
+bench/embeddings_throughput.py does), so the end-to-end rate is compared with the
+model's under the same load. Prints Markdown for bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from recommendation_common import DATA_DIR, machine, setup_django
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", type=int, default=2000)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks that the bench runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.products = 32
     setup_django()
     from django.conf import settings
 
@@ -30,7 +36,7 @@ def main() -> None:
     from catalog.jobs import run_job
     from catalog.models import Job, Store
     from recommendations.embedder import get_embedder
-    from recommendations.embeddings import embeddings_run, embeddings_schedule
+    from recommendations.embeddings import embeddings_run, embeddings_schedule, product_texts
 
     Store.objects.filter(slug="bench-embedding").delete()
     store = Store.objects.create(name="Benchmark, embedding", slug="bench-embedding")
@@ -39,6 +45,11 @@ def main() -> None:
     started = time.perf_counter()
     embedder = get_embedder()
     load_s = time.perf_counter() - started
+    texts = list(product_texts(list(store.products.select_related("category"))).values())
+    embedder.embed(texts[:32])  # warm-up
+    started = time.perf_counter()
+    embedder.embed(texts)
+    raw_s = time.perf_counter() - started
 
     def run() -> tuple[Job, float]:
         job = embeddings_schedule(store=store)
@@ -59,10 +70,13 @@ def main() -> None:
         f"Machine: {machine()}; model {embedder.model_id} on {device}, EMBEDDING_BATCH_SIZE "
         f"{settings.EMBEDDING_BATCH_SIZE}; model loaded in {load_s:.1f} s (not counted).", "",
         "| job | products | embedded | seconds | products/s |", "|---|---|---|---|---|",
+        f"| the model alone on the same texts (one call) | {len(texts):,} | {len(texts):,} | {raw_s:.1f} | "
+        f"{len(texts) / raw_s:,.1f} |",
         f"| new products | {first.result['processed']:,} | {first.result['embedded']:,} | {first_s:.1f} | "
         f"{first.result['processed'] / first_s:,.1f} |",
         f"| after a stock change (text unchanged) | {second.result['processed']:,} | "
         f"{second.result['embedded']:,} | {second_s:.1f} | {second.result['processed'] / second_s:,.0f} |",
+        "", f"End to end against the model alone: {(first.result['processed'] / first_s) / (len(texts) / raw_s):.2f}x.",
     ]))
 
 

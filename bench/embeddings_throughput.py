@@ -4,6 +4,7 @@ few batch sizes, over the real product texts of ../shared/data/amazon-scientific
 
     .venv/bin/python bench/embeddings_throughput.py
     .venv/bin/python bench/embeddings_throughput.py --batch-sizes 16,64,256 --limit 2000
+    .venv/bin/python bench/embeddings_throughput.py --smoke      # tiny, seconds
 
 Prints Markdown for bench/RESULTS.md.
 """
@@ -39,7 +40,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--batch-sizes", default="16,64,256")
     parser.add_argument("--limit", type=int, default=None, help="embed only the first N products")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks that the bench runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.limit, args.batch_sizes = 64, "16,64"
 
     import torch
 
