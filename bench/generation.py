@@ -114,7 +114,8 @@ def runtime_runner(backend: str, batch_size: int) -> Runner:
 
 def reference_runner() -> Runner:
     """llama-cpp-python's high-level Llama in a child process with llama.cpp's own
-    defaults: this process's runtime sets kernel options that would change it."""
+    kernel defaults (this process's runtime sets options that would change them);
+    OMP_WAIT_POLICY stays as the runtime sets it, so both wait for threads alike."""
     from inference.gguf_cache import gguf_path
 
     model = gguf_path(spec("llama.cpp"))
@@ -123,7 +124,7 @@ def reference_runner() -> Runner:
         request = json.dumps({"model": str(model), "prompts": prompts, "max_new_tokens": max_new_tokens,
                               "sampling": sampling(max_new_tokens).to_dict()})
         environment = {key: value for key, value in os.environ.items()
-                       if key not in ("GGML_CPU_TILED_MM", "OMP_WAIT_POLICY")}
+                       if key != "GGML_CPU_TILED_MM"}
         output = subprocess.run([sys.executable, __file__, "--reference-child"], input=request, env=environment,
                                 check=True, capture_output=True, text=True).stdout
         reply = json.loads(output.strip().splitlines()[-1])
