@@ -94,6 +94,7 @@ def model_spec(*, model_override: str = ""):
 
     return ModelSpec.from_setting(
         model_override or settings.GENERATION_MODEL,
+        backend=settings.GENERATION_BACKEND,
         model_name=settings.GENERATION_MODEL_NAME or None,
         api_key=settings.GENERATION_API_KEY or None,
         device=settings.GENERATION_DEVICE,

