@@ -158,10 +158,16 @@ EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "default")
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
 MODEL_CACHE_DIR = env_path("MODEL_CACHE_DIR", VAR_DIR / "models")
 TORCH_THREADS = env_int("TORCH_THREADS", 0, minimum=0)  # 0: one per core
+# LoRA adapters the app trains (and the bundled one it installs): a store's model version names
+# a folder in here, never a path of its own.
+MODEL_ADAPTER_DIR = env_path("MODEL_ADAPTER_DIR", VAR_DIR / "adapters")
 
 # --------------------------------------------------------------------------- product data
 
 DEMO_DATA_DIR = env_path("DEMO_DATA_DIR", BASE_DIR.parent / "shared" / "data" / "amazon-scientific")
+# Real product copy written by people (research use only, never in the repository): the
+# yardstick's held-back products and a fine-tuning source.
+PRODUCT_COPY_DIR = env_path("PRODUCT_COPY_DIR", BASE_DIR.parent / "shared" / "data" / "product-copy")
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
