@@ -179,7 +179,7 @@ def _generation_create(
             job=job, store=store, content_type=content_type, language=language, template_version=version,
             tone=(voice.tone if tone is None else tone).strip()[:300], goal=goal, instruction=instruction,
             variants=variants, candidates=candidates, params=params, product_ids=ids, question_ids=questions,
-            model_version=active_model_version(store=store, template=version.template),
+            model_version=job_model_version(version),
             filters=filters.as_query() if filters is not None and product_ids is None else {},
             parent_draft=parent_draft, batch_size=batch_size,
         )
@@ -325,6 +325,14 @@ def generation_run(job: Job) -> dict:
         failed += outcome.failed
         job_progress(job, done=done, failed=failed)  # raises JobCancelled between batches
     return _summary(generation)
+
+
+def job_model_version(version: PromptVersion) -> ModelVersion | None:
+    """The model version a job with this template version writes with: the one chosen for its
+    template or store, unless the template version names a model of its own."""
+    if version.model_override:
+        return None
+    return active_model_version(store=version.template.store, template=version.template)
 
 
 def model_runtime(*, model_override: str = "", model_version: ModelVersion | None) -> runtime.Runtime:
