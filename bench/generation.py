@@ -1,30 +1,46 @@
-"""Generation runtime benchmark: tokens/s at batch 1, 8 and 16, and the first GGUF load
-against the cached load, with the default model (Gemma 3 270M Q4_K_M GGUF).
+"""Generation engines side by side: tokens/s on the same prompts in one run, and how long
+a worker takes to become ready.
 
-    .venv/bin/python bench/generation.py                    # loads and throughput
-    .venv/bin/python bench/generation.py --skip-first-load  # throughput only (reuses var/models)
-    .venv/bin/python bench/generation.py --smoke            # checks that it runs (bench/smoke.py)
+    .venv/bin/python bench/generation.py                  # every engine, loads and throughput
+    .venv/bin/python bench/generation.py --engines engine,reference
+    .venv/bin/python bench/generation.py --llama-server /path/to/llama-server   # adds llama-server
+    .venv/bin/python bench/generation.py --smoke          # checks that it runs (bench/smoke.py)
 
-The prompts are the same 16 completion-style few-shot product-description prompts
-for every batch size, built from real products in ../shared/data/amazon-scientific.
-The first load runs in a fresh process against an empty cache folder (GGUF read and
-dequantized, then saved as safetensors); the cached load runs in another fresh
-process against that folder. Prints Markdown for bench/RESULTS.md.
+Engines, all on the default model (Gemma 3 270M Q4_K_M GGUF):
+
+- `reference`: llama.cpp's own single stream through llama-cpp-python's high-level
+  `Llama` (one prompt at a time, its prompt cache on): the yardstick.
+- `engine`: the project's llama.cpp runtime (`inference.generation.llama`), the
+  prompts in batches of each `--batch-sizes` (several sequences per llama_decode,
+  the shared few-shot prefix computed once).
+- `transformers`: the project's transformers runtime (GGUF dequantized to fp32).
+- `llama-server`: llama.cpp's server with one slot per prompt, every prompt sent at
+  once through the OpenAI-compatible completions endpoint (only with --llama-server).
+
+The prompts are 16 completion-style few-shot product-description prompts built from
+real products in ../shared/data/amazon-scientific, the same for every engine and
+batch size; sampling is the runtime's default (temperature 0.7, top-k 50, top-p 0.95,
+repetition penalty 1.1) with no stop sequence, so EOS is the only early end. tokens/s
+counts new tokens over wall time, prefill included. Prints Markdown for bench/RESULTS.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import csv
 import datetime
 import json
 import os
 import platform
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,8 +48,6 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from smoke import data_dir, parse_args  # noqa: E402
-
-from inference import GenerationParams, ModelSpec, get_generator  # noqa: E402
 
 PROMPT_COUNT = 16
 FEW_SHOT = (
@@ -49,10 +63,13 @@ FEW_SHOT = (
     "Description: A 4-1/2-inch grinding wheel for concrete and masonry that fits standard angle grinders.\n"
     "\n"
 )
+SEED = 2024
+ENGINES = ("reference", "engine", "transformers", "llama-server")
+REFERENCE = "llama.cpp single stream (llama-cpp-python Llama)"
 
 
 def product_prompts(products_csv: Path, count: int = PROMPT_COUNT) -> list[str]:
-    """16 products spread over the catalog, so titles of many lengths are in the mix."""
+    """`count` products spread over the catalog, so titles of many lengths are in the mix."""
     with products_csv.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     step = len(rows) // count
@@ -64,64 +81,195 @@ def product_prompts(products_csv: Path, count: int = PROMPT_COUNT) -> list[str]:
     ]
 
 
-def measure_load(cache_dir: Path) -> dict:
-    """Run in a child process: the time LocalGenerator takes to become ready."""
-    from inference.generation.local import LocalGenerator
+def sampling(max_new_tokens: int):
+    # Imported here: the reference child must not import the runtime (see reference_runner).
+    from inference import GenerationParams
+
+    return GenerationParams(max_new_tokens=max_new_tokens, seed=SEED)
+
+
+# --------------------------------------------------------------------------- engines
+# Each runner generates for all prompts once and returns (new tokens, seconds).
+
+Runner = Callable[[list[str], int], tuple[int, float]]
+
+
+def spec(backend: str, *, batch_size: int = 16, cache_dir: Path | None = None):
+    from inference import ModelSpec
+
+    options = {"cache_dir": cache_dir} if cache_dir else {}
+    return ModelSpec.default(device="cpu", backend=backend, batch_size=batch_size, **options)
+
+
+def runtime_runner(backend: str, batch_size: int) -> Runner:
+    from inference import get_generator
+
+    generator = get_generator(spec(backend, batch_size=max(batch_size, 16)))
+
+    def run(prompts: list[str], max_new_tokens: int) -> tuple[int, float]:
+        started = time.perf_counter()
+        results = generator.generate(prompts, params=sampling(max_new_tokens), batch_size=batch_size)
+        return sum(result.completion_tokens for result in results), time.perf_counter() - started
+
+    return run
+
+
+def reference_runner() -> Runner:
+    """llama-cpp-python's high-level Llama in a child process with llama.cpp's own
+    kernel defaults (this process's runtime sets options that would change them);
+    OMP_WAIT_POLICY stays as the runtime sets it, so both wait for threads alike."""
+    from inference.gguf_cache import gguf_path
+
+    model = gguf_path(spec("llama.cpp"))
+
+    def run(prompts: list[str], max_new_tokens: int) -> tuple[int, float]:
+        request = json.dumps({"model": str(model), "prompts": prompts, "max_new_tokens": max_new_tokens,
+                              "sampling": sampling(max_new_tokens).to_dict()})
+        environment = {key: value for key, value in os.environ.items()
+                       if key != "GGML_CPU_TILED_MM"}
+        output = subprocess.run([sys.executable, __file__, "--reference-child"], input=request, env=environment,
+                                check=True, capture_output=True, text=True).stdout
+        reply = json.loads(output.strip().splitlines()[-1])
+        return reply["tokens"], reply["seconds"]
+
+    return run
+
+
+def reference_child(request: dict) -> dict:
+    from llama_cpp import Llama
+
+    threads = len(os.sched_getaffinity(0))
+    model = Llama(model_path=request["model"], n_ctx=2048, n_threads=threads, n_threads_batch=threads,
+                  verbose=False)
+    params = request["sampling"]
+
+    def complete(prompt: str, max_tokens: int) -> int:
+        output = model.create_completion(
+            prompt, max_tokens=max_tokens, temperature=params["temperature"], top_k=params["top_k"],
+            top_p=params["top_p"], repeat_penalty=params["repetition_penalty"], min_p=0.0, seed=SEED,
+        )
+        return output["usage"]["completion_tokens"]
+
+    complete(request["prompts"][0], 2)  # warm-up
+    started = time.perf_counter()
+    tokens = sum(complete(prompt, request["max_new_tokens"]) for prompt in request["prompts"])
+    return {"tokens": tokens, "seconds": time.perf_counter() - started}
+
+
+class LlamaServer:
+    """llama-server on a free local port with one slot per prompt, stopped on exit."""
+
+    def __init__(self, binary: Path, *, slots: int) -> None:
+        from inference.gguf_cache import gguf_path
+        from inference.runtime import available_cpus
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [str(binary), "-m", str(gguf_path(spec("llama.cpp"))), "--host", "127.0.0.1", "--port", str(self.port),
+             "-np", str(slots), "-c", str(slots * 1024), "-t", str(available_cpus()), "--no-webui"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=1) as reply:
+                    if reply.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        self.close()
+        raise SystemExit("llama-server did not become healthy within 120 s")
+
+    def complete(self, prompt: str, max_new_tokens: int, *, cache_prompt: bool) -> int:
+        params = sampling(max_new_tokens)
+        body = json.dumps({
+            "prompt": prompt, "max_tokens": max_new_tokens, "temperature": params.temperature,
+            "top_k": params.top_k, "top_p": params.top_p, "repeat_penalty": params.repetition_penalty,
+            "min_p": 0.0, "seed": SEED, "cache_prompt": cache_prompt,
+        }).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/v1/completions", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=600) as reply:
+            return json.loads(reply.read())["usage"]["completion_tokens"]
+
+    def runner(self, *, cache_prompt: bool) -> Runner:
+        def run(prompts: list[str], max_new_tokens: int) -> tuple[int, float]:
+            started = time.perf_counter()
+            with concurrent.futures.ThreadPoolExecutor(len(prompts)) as pool:
+                counts = list(pool.map(lambda p: self.complete(p, max_new_tokens, cache_prompt=cache_prompt),
+                                       prompts))
+            return sum(counts), time.perf_counter() - started
+
+        return run
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def measure(runners: dict[str, Runner], prompts: list[str], *, max_new_tokens: int, rounds: int) -> dict[str, dict]:
+    """Best of `rounds` per runner; the runners take turns within a round, so a burst of
+    load from other processes on a shared machine hits them alike."""
+    for run in runners.values():
+        run(prompts[:1], 2)  # warm-up: first decode graphs, caches
+    best: dict[str, dict] = {}
+    for round_number in range(1, rounds + 1):
+        for name, run in runners.items():
+            load = os.getloadavg()[0]
+            tokens, seconds = run(prompts, max_new_tokens)
+            rate = tokens / seconds
+            print(f"round {round_number}, {name}: {tokens} tokens in {seconds:.1f} s = {rate:.1f} tokens/s "
+                  f"(load average {load:.1f})", flush=True)
+            if name not in best or rate > best[name]["tokens_per_s"]:
+                best[name] = {"tokens": tokens, "seconds": seconds, "tokens_per_s": rate, "load": load}
+    return best
+
+
+def ready_in_child(backend: str, cache_dir: Path) -> dict:
+    """Seconds from starting a fresh Python process to its first generated token."""
+    started = time.perf_counter()
+    output = subprocess.run(
+        [sys.executable, __file__, "--ready-probe", backend, "--cache-dir", str(cache_dir)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    probe = json.loads(output.strip().splitlines()[-1])
+    return {**probe, "wall_s": time.perf_counter() - started}
+
+
+def ready_probe(backend: str, cache_dir: Path) -> dict:
+    from inference import get_generator
 
     started = time.perf_counter()
-    generator = LocalGenerator(spec=ModelSpec.default(cache_dir=cache_dir, device="cpu"))
-    return {"seconds": time.perf_counter() - started, "load_source": generator.load_source}
+    generator = get_generator(spec(backend, cache_dir=cache_dir))
+    loaded = time.perf_counter() - started
+    generator.generate(["Product: a glass beaker\nDescription:"], params=sampling(1))
+    return {"load_s": loaded, "first_token_s": time.perf_counter() - started,
+            "load_source": getattr(generator, "load_source", "")}
 
 
-def load_in_child(cache_dir: Path) -> dict:
-    output = subprocess.run(
-        [sys.executable, __file__, "--load-only", "--cache-dir", str(cache_dir)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+def measure_ready(backends: list[str]) -> dict[str, tuple[dict, dict]]:
+    """A first start (empty model cache) and a second one (the cache the first left) per backend."""
+    found = {}
+    for backend in backends:
+        fresh = Path(tempfile.mkdtemp(prefix="bench-model-cache-", dir=REPO / "var"))
+        try:
+            found[backend] = (ready_in_child(backend, fresh), ready_in_child(backend, fresh))
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
+        print(f"ready, {backend}: first {found[backend][0]['wall_s']:.1f} s, "
+              f"second {found[backend][1]['wall_s']:.1f} s", flush=True)
+    return found
 
 
-def measure_loads() -> tuple[dict, dict]:
-    fresh = Path(tempfile.mkdtemp(prefix="bench-model-cache-", dir=REPO / "var"))
-    try:
-        first = load_in_child(fresh)
-        cached = load_in_child(fresh)
-    finally:
-        shutil.rmtree(fresh, ignore_errors=True)
-    if first["load_source"] != "gguf" or cached["load_source"] != "cache":
-        raise SystemExit(f"expected a GGUF load then a cached load, got {first} and {cached}")
-    return first, cached
-
-
-def measure_throughput(
-    *, products_csv: Path, prompt_count: int, batch_sizes: list[int], max_new_tokens: int, rounds: int
-) -> list[dict]:
-    """Best of `rounds` per batch size; the batch sizes take turns within a round, so a
-    burst of load from other processes on a shared machine hits them alike."""
-    generator = get_generator(ModelSpec.default(device="cpu"))
-    prompts = product_prompts(products_csv, prompt_count)
-    # The runtime's default sampling settings, and no stop sequence: every batch size
-    # decodes the same budget and EOS is the only early end.
-    params = GenerationParams(max_new_tokens=max_new_tokens, seed=2024)
-    generator.generate(prompts[:1], params=params.replace(max_new_tokens=4))  # warm-up
-    best: dict[int, dict] = {}
-    for round_number in range(1, rounds + 1):
-        for batch_size in batch_sizes:
-            started = time.perf_counter()
-            results = generator.generate(prompts, params=params, batch_size=batch_size)
-            seconds = time.perf_counter() - started
-            tokens = sum(result.completion_tokens for result in results)
-            print(
-                f"round {round_number}, batch {batch_size}: {tokens} tokens in {seconds:.1f} s "
-                f"= {tokens / seconds:.2f} tokens/s (load average {os.getloadavg()[0]:.1f})",
-                flush=True,
-            )
-            row = {"batch_size": batch_size, "tokens": tokens, "seconds": seconds, "tokens_per_s": tokens / seconds}
-            if batch_size not in best or row["tokens_per_s"] > best[batch_size]["tokens_per_s"]:
-                best[batch_size] = row
-    return [best[batch_size] for batch_size in batch_sizes]
+# --------------------------------------------------------------------------- report
 
 
 def cpu_model() -> str:
@@ -135,69 +283,97 @@ def cpu_model() -> str:
     return "unknown CPU"
 
 
-def report(
-    *, rows: list[dict], loads: tuple[dict, dict] | None, prompt_count: int, max_new_tokens: int, rounds: int,
-    load_before: tuple,
-) -> str:
-    import torch
-
-    baseline = rows[0]["tokens_per_s"]
+def report(*, rows: dict[str, dict], ready: dict, args: argparse.Namespace, prompts: int, load_before: float) -> str:
+    reference = rows.get(REFERENCE, {}).get("tokens_per_s")
     lines = [
         f"Date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}. Machine: {cpu_model()}, "
-        f"{os.cpu_count()} cores, torch {torch.__version__} with {torch.get_num_threads()} threads, fp32. "
-        f"Load average before / after: {load_before[0]:.1f} / {os.getloadavg()[0]:.1f}.",
+        f"{os.cpu_count()} cores. Load average before / after: {load_before:.1f} / {os.getloadavg()[0]:.1f}.",
         "",
-        f"{prompt_count} few-shot product-description prompts, max_new_tokens {max_new_tokens}, "
-        "default sampling (temperature 0.7, top-k 50, top-p 0.95, repetition penalty 1.1), seed 2024; "
-        f"best of {rounds} rounds.",
+        f"{prompts} few-shot product-description prompts, max_new_tokens {args.max_new_tokens}, temperature 0.7, "
+        f"top-k 50, top-p 0.95, repetition penalty 1.1, seed {SEED}, no stop sequence; best of {args.rounds} "
+        "rounds, engines taking turns.",
         "",
-        "| batch size | tokens | seconds | tokens/s | vs batch 1 |",
-        "| --- | --- | --- | --- | --- |",
+        "| engine | batch | tokens | seconds | tokens/s | vs llama.cpp single stream | load avg |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for row in rows:
-        lines.append(
-            f"| {row['batch_size']} | {row['tokens']} | {row['seconds']:.1f} | {row['tokens_per_s']:.2f} "
-            f"| {row['tokens_per_s'] / baseline:.2f}x |"
-        )
-    if loads:
-        first, cached = loads
-        lines += [
-            "",
-            "| load | seconds |",
-            "| --- | --- |",
-            f"| first (GGUF read, dequantized, saved as safetensors) | {first['seconds']:.1f} |",
-            f"| cached (safetensors folder) | {cached['seconds']:.1f} |",
-            f"| speed-up | {first['seconds'] / cached['seconds']:.1f}x |",
-        ]
+    for name, row in rows.items():
+        engine, _, batch = name.partition(" @")
+        ratio = f"{row['tokens_per_s'] / reference:.2f}x" if reference else "-"
+        lines.append(f"| {engine} | {batch or '1'} | {row['tokens']} | {row['seconds']:.1f} | "
+                     f"{row['tokens_per_s']:.1f} | {ratio} | {row['load']:.1f} |")
+    if ready:
+        lines += ["", "| worker start (fresh process) | load | first token | process wall |",
+                  "| --- | ---: | ---: | ---: |"]
+        for backend, (first, second) in ready.items():
+            for label, probe in (("first start, empty model cache", first), ("second start", second)):
+                lines.append(f"| {backend}, {label} | {probe['load_s']:.1f} s | {probe['first_token_s']:.1f} s | "
+                             f"{probe['wall_s']:.1f} s |")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--batch-sizes", default="1,8,16")
+    parser.add_argument("--engines", default="reference,engine,transformers",
+                        help=f"comma-separated, from {', '.join(ENGINES)}")
+    parser.add_argument("--batch-sizes", default="1,16", help="batch sizes of the project's runtimes")
     parser.add_argument("--max-new-tokens", type=int, default=48)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--prompts", type=int, default=PROMPT_COUNT)
-    parser.add_argument("--skip-first-load", action="store_true")
-    parser.add_argument("--load-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--llama-server", type=Path, help="a llama-server binary: adds the llama-server engine")
+    parser.add_argument("--skip-ready", action="store_true", help="skip the worker start measurement")
+    parser.add_argument("--ready-probe", help=argparse.SUPPRESS)
+    parser.add_argument("--reference-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--cache-dir", type=Path, help=argparse.SUPPRESS)
-    # the first load (GGUF dequantized into a fresh folder) takes minutes on a busy machine: not in a smoke run
-    args = parse_args(parser, prompts=2, batch_sizes="2", max_new_tokens=4, rounds=1, skip_first_load=True)
-    if args.load_only:
-        print(json.dumps(measure_load(args.cache_dir)))
+    args = parse_args(parser)
+    if args.ready_probe:
+        print(json.dumps(ready_probe(args.ready_probe, args.cache_dir)))
         return
-    load_before = os.getloadavg()
-    loads = None if args.skip_first_load else measure_loads()
-    if loads:
-        print(f"loads: first {loads[0]['seconds']:.1f} s, cached {loads[1]['seconds']:.1f} s", flush=True)
+    if args.reference_child:
+        print(json.dumps(reference_child(json.loads(sys.stdin.read()))))
+        return
+    engines = [name.strip() for name in args.engines.split(",") if name.strip()]
+    if args.llama_server and "llama-server" not in engines:
+        engines.append("llama-server")
+    unknown = sorted(set(engines) - set(ENGINES))
+    if unknown:
+        raise SystemExit(f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES)}")
+    count = PROMPT_COUNT
     batch_sizes = [int(size) for size in args.batch_sizes.split(",")]
-    rows = measure_throughput(products_csv=data_dir(args.smoke) / "products.csv", prompt_count=args.prompts,
-                              batch_sizes=batch_sizes, max_new_tokens=args.max_new_tokens, rounds=args.rounds)
-    print()
-    print(
-        report(rows=rows, loads=loads, prompt_count=args.prompts, max_new_tokens=args.max_new_tokens,
-               rounds=args.rounds, load_before=load_before)
+    if args.smoke:
+        # Tiny but whole: both llama.cpp paths and the batch code; transformers needs a
+        # 100 s conversion on a fresh checkout, so only when asked for.
+        count, args.max_new_tokens, args.rounds, batch_sizes = 2, 4, 1, [1, 2]
+        if args.engines == parser.get_default("engines"):
+            engines = ["reference", "engine"]
+    load_before = os.getloadavg()[0]
+    started_backends = {"engine": "llama.cpp", "transformers": "transformers"}
+    ready = {} if args.skip_ready else measure_ready(
+        [backend for engine, backend in started_backends.items() if engine in engines]
     )
+    prompts = product_prompts(data_dir(args.smoke) / "products.csv", PROMPT_COUNT)[:count]
+    runners: dict[str, Runner] = {}
+    server = None
+    try:
+        if "reference" in engines:
+            runners[REFERENCE] = reference_runner()
+        if "engine" in engines:
+            for size in batch_sizes:
+                runners[f"project runtime, llama.cpp @{size}"] = runtime_runner("llama.cpp", size)
+        if "transformers" in engines:
+            for size in batch_sizes:
+                runners[f"project runtime, transformers fp32 @{size}"] = runtime_runner("transformers", size)
+        if "llama-server" in engines:
+            if not args.llama_server:
+                raise SystemExit("the llama-server engine needs --llama-server PATH")
+            server = LlamaServer(args.llama_server, slots=len(prompts))
+            runners[f"llama-server, {len(prompts)} slots @{len(prompts)}"] = server.runner(cache_prompt=False)
+            runners[f"llama-server, {len(prompts)} slots, cache_prompt @{len(prompts)}"] = server.runner(
+                cache_prompt=True)
+        rows = measure(runners, prompts, max_new_tokens=args.max_new_tokens, rounds=args.rounds)
+    finally:
+        if server is not None:
+            server.close()
+    print()
+    print(report(rows=rows, ready=ready, args=args, prompts=len(prompts), load_before=load_before))
 
 
 if __name__ == "__main__":

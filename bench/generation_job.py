@@ -1,6 +1,7 @@
 """Generation through the app's task path, and what the app adds to the model's time.
 
     .venv/bin/python bench/generation_job.py [--products 16] [--drafts 10000] [--smoke]
+    .venv/bin/python bench/generation_job.py --products 1000 --drafts 0   # the 1,000-product job
 
 1. A description job over the first `--products` real products of the shared
    dataset, run in this process with the store's default template and the
@@ -78,7 +79,7 @@ def main() -> None:
     drafts = list(Draft.objects.filter(job=generation))
     outside = job_s - generation.generation_seconds
 
-    lookup = _duplicate_lookup(store, generation, drafts, args.drafts)
+    lookup = _duplicate_lookup(store, generation, drafts, args.drafts) if args.drafts else None
 
     print("\n".join([
         f"Machine: {machine()}; model {model.model_id}, GENERATION_BATCH_SIZE {settings.GENERATION_BATCH_SIZE}, "
@@ -92,7 +93,7 @@ def main() -> None:
         f"| completion tokens per second (model time) | {generation.tokens_per_second or 0:.1f} |",
         f"| time outside the model (render, checks, writes) | {outside:.2f} s ({100 * outside / job_s:.1f}%) |",
         f"| flagged by checks | {sum(d.status == 'flagged' for d in drafts)} of {len(drafts)} |",
-        _lookup_rows(lookup),
+        *([_lookup_rows(lookup)] if lookup else []),
     ]))
 
 

@@ -42,8 +42,10 @@ BENCHMARKS: dict[str, Benchmark] = {
     "ingestion": Benchmark("ingestion.py", ("| run | events | accepted |",), model=False),
     "embeddings": Benchmark("embeddings_throughput.py", ("| batch size | seconds | products/s |",)),
     "embedding-task": Benchmark("embedding_task.py", ("| job | products | embedded |",)),
-    "generation": Benchmark("generation.py", ("| batch size | tokens | seconds | tokens/s |",)),
+    "generation": Benchmark("generation.py", ("| engine | batch | tokens | seconds | tokens/s |",)),
     "generation-job": Benchmark("generation_job.py", ("| what | value |",)),
+    # The copy yardstick: pass rate, claims, length, echo, repetition, similarity per model version and n.
+    "copy-quality": Benchmark("copy_quality.py", ("| model | best of | numbers | products |",)),
     "scoring-latency": Benchmark("evaluation_scoring_latency.py", ("thread CPU time:",)),
     "cold-start": Benchmark("cold_start.py", ("| web process | ready after | first search |",)),
     "recommendation-latency": Benchmark("recommendation_latency.py",

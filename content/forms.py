@@ -8,7 +8,7 @@ from django import forms
 
 from catalog import generation_model
 from content.models import BrandVoice, Campaign, ContentType, Language, PromptVersion
-from content.services.generation import MAX_VARIANTS
+from content.services.generation import DEFAULT_CANDIDATES, MAX_CANDIDATES, MAX_VARIANTS
 
 
 class JSONTextField(forms.CharField):
@@ -49,6 +49,10 @@ class GenerateForm(forms.Form):
     )
     variants = forms.IntegerField(min_value=1, max_value=MAX_VARIANTS, initial=1,
                                   help_text=f"Drafts per product (1 to {MAX_VARIANTS}), to compare and pick from.")
+    candidates = forms.IntegerField(
+        min_value=1, max_value=MAX_CANDIDATES, initial=DEFAULT_CANDIDATES, label="Best of", required=False,
+        help_text="Candidates written per draft; the one that passes the checks with the best score goes to "
+                  "review, the others stay as variants not put forward.")
     tone = forms.CharField(max_length=300, required=False)
     goal = forms.CharField(max_length=300, required=False, label="Campaign goal",
                            help_text="Marketing copy: what the campaign offers, e.g. 'Black Friday, 20% off'.")
@@ -206,3 +210,39 @@ class CampaignForm(forms.Form):
                                       help_text="The largest segments get copy.")
     products_per_segment = forms.IntegerField(min_value=1, max_value=10, initial=3,
                                               help_text="Chosen from the segment's shoppers' recommendations.")
+
+
+# --------------------------------------------------------------------------- model versions and the yardstick
+
+
+class TrainForm(forms.Form):
+    corpus = forms.BooleanField(required=False, initial=True, label="The product-copy corpus",
+                                help_text="Real copy written by people, each target paired only with the facts "
+                                          "that support it.")
+    approvals = forms.BooleanField(required=False, initial=True, label="This store's approved drafts",
+                                   help_text="Edited drafts weigh more, by how much the reviewer changed.")
+    max_examples = forms.IntegerField(min_value=1, max_value=20_000, required=False, label="Examples",
+                                      help_text="Leave empty for what fits the time budget at the measured speed.")
+    name = forms.CharField(max_length=120, required=False)
+
+    @property
+    def sources(self) -> list[str]:
+        return [source for source in ("corpus", "approvals") if self.cleaned_data.get(source)]
+
+
+class CopyEvaluationForm(forms.Form):
+    model_version = forms.ChoiceField(choices=(), label="Model")
+    candidates = forms.IntegerField(min_value=1, max_value=8, initial=1, label="Best of",
+                                    help_text="Candidates per product; the best that passes the checks is kept.")
+    corpus_per_language = forms.IntegerField(min_value=0, max_value=1000, initial=100, label="Corpus products",
+                                             help_text="Per language (English and Chinese); 0 for the store's "
+                                                       "products only.")
+    store_products = forms.IntegerField(min_value=0, max_value=200, initial=16, label="Store products")
+    constrain_numbers = forms.BooleanField(required=False, initial=True, label="Numbers only from the facts")
+
+    def __init__(self, *args, versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        fixed = [("active", "What the store writes with now"), ("base", "Base model")]
+        self.fields["model_version"].choices = fixed + [
+            (str(version.pk), version.label) for version in versions if version.is_ready
+        ]

@@ -157,6 +157,11 @@ class GenerationJob(models.Model):
     goal = models.CharField(max_length=300, blank=True, default="")  # marketing copy
     instruction = models.CharField(max_length=300, blank=True, default="")  # "shorter" on regenerate
     variants = models.PositiveSmallIntegerField(default=1)
+    # Best of n: candidates written per variant; the best that passes the checks is put forward,
+    # the others stay as variants not put forward (Draft.Status.CANDIDATE).
+    candidates = models.PositiveSmallIntegerField(default=1)
+    model_version = models.ForeignKey("ModelVersion", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="generation_jobs")
     # The version's parameters with the job's overrides applied.
     params = models.JSONField(default=dict, blank=True)
     product_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
@@ -191,8 +196,12 @@ class Draft(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         PUBLISHED = "published", "Published"
+        # Best of n: a candidate the job wrote but did not put forward; kept as a variant.
+        CANDIDATE = "candidate", "Not put forward"
 
     REVIEWABLE = (Status.TO_REVIEW, Status.FLAGGED)
+    # The queue's tabs: every status but the candidates best of n did not put forward.
+    QUEUE_STATUSES = (Status.TO_REVIEW, Status.FLAGGED, Status.APPROVED, Status.REJECTED, Status.PUBLISHED)
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="drafts")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="drafts")
@@ -208,6 +217,8 @@ class Draft(models.Model):
     generated_text = models.TextField(blank=True, default="")  # as the model wrote it, never changed
     current_text = models.TextField(blank=True, default="")  # edited by people in review
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.TO_REVIEW)
+    # Best of n: how the job ranked this candidate (higher is better; see content.quality.scoring).
+    score = models.FloatField(null=True, blank=True)
     checks = models.JSONField(default=list, blank=True)  # [CheckResult.to_dict()] of current_text
     failed_checks = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     # MinHash of current_text and its LSH band keys: near-duplicate candidates
@@ -529,3 +540,183 @@ class CampaignServe(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shopper_ref} in {self.segment_id}"
+
+
+# --------------------------------------------------------------------------- model versions
+
+
+class ModelVersion(models.Model):
+    """A tuned model a store can write with: the operator's configured base model plus a LoRA
+    adapter the app itself trained (or shipped), never a path or URL someone typed. Its record:
+    where the training data came from (sources, count, hash), the parameters, the loss curve,
+    the speed, and the yardstick's results (CopyEvaluation rows)."""
+
+    class Status(models.TextChoices):
+        TRAINING = "training", "Training"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Source(models.TextChoices):
+        CORPUS = "corpus", "Product-copy corpus"
+        APPROVALS = "approvals", "This store's approved drafts"
+        BUNDLED = "bundled", "Bundled with the app"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="model_versions")
+    number = models.PositiveIntegerField()
+    name = models.CharField(max_length=120)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TRAINING)
+    # The configured model the adapter was trained on (GENERATION_MODEL's id); an adapter only
+    # fits the model it was trained on, so generation refuses a version whose base differs.
+    base_model_id = models.CharField(max_length=500)
+    # A folder under MODEL_ADAPTER_DIR, relative to it, written by the app.
+    adapter = models.CharField(max_length=300, blank=True, default="")
+    adapter_bytes = models.PositiveBigIntegerField(default=0)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    job = models.OneToOneField(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="model_version")
+    sources = ArrayField(models.CharField(max_length=20, choices=Source.choices), default=list, blank=True)
+    training_examples = models.PositiveIntegerField(default=0)
+    training_data_hash = models.CharField(max_length=64, blank=True, default="")
+    # Per source: examples used, products considered, why others were left out; the approvals cutoff.
+    training_data = models.JSONField(default=dict, blank=True)
+    # Approved drafts up to this moment are in the training data ("retrain" counts those after it).
+    approvals_until = models.DateTimeField(null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    loss_curve = models.JSONField(default=list, blank=True)  # [[step, loss], ...]
+    training_seconds = models.FloatField(default=0.0)
+    examples_per_second = models.FloatField(default=0.0)
+    device = models.CharField(max_length=60, blank=True, default="")
+    # Whether prompts keep the template's few-shot examples: a tuned model learnt the task, so by
+    # default its prompts leave them out (and their tokens).
+    few_shot = models.BooleanField(default=False)
+    note = models.CharField(max_length=500, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["store", "-number"]
+        constraints = [models.UniqueConstraint(fields=["store", "number"], name="modelversion_unique_number")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("content:model_version", kwargs={"store_slug": self.store.slug, "version_id": self.pk})
+
+    @property
+    def label(self) -> str:
+        return f"v{self.number} {self.name}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+
+class ModelActivation(models.Model):
+    """Which model version a store (or one of its templates) writes with, from `created_at` on:
+    the latest row wins, and the rows are the history rolling back walks. A null version is
+    the base model without an adapter."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="model_activations")
+    template = models.ForeignKey(PromptTemplate, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="model_activations")
+    model_version = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.CASCADE,
+                                      related_name="activations")
+    activated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    note = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["store", "template", "-created_at"], name="modelactivation_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.model_version or 'base model'} for {self.template or self.store}"
+
+
+# --------------------------------------------------------------------------- the copy yardstick
+
+
+class CopyEvaluation(models.Model):
+    """One run of the yardstick: a model version and a store's description templates writing for
+    a fixed, seeded held-back set (corpus products and some of the store's own), with every check
+    run on every draft. `results` holds the figures per subset; the drafts are kept."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="copy_evaluations")
+    job = models.OneToOneField(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="copy_evaluation")
+    model_version = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="evaluations")
+    model_id = models.CharField(max_length=500, blank=True, default="")
+    # {"en": PromptVersion id, "zh": ...}: the description templates' versions used.
+    template_versions = models.JSONField(default=dict, blank=True)
+    candidates = models.PositiveSmallIntegerField(default=1)  # best of n
+    constrain_numbers = models.BooleanField(default=True)
+    seed = models.PositiveIntegerField(default=0)
+    # Over the templates' parameters (a benchmark's smoke run writes shorter drafts); usually empty.
+    params_overrides = models.JSONField(default=dict, blank=True)
+    corpus_per_language = models.PositiveSmallIntegerField(default=100)
+    product_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)  # the store's held-back products
+    results = models.JSONField(default=dict, blank=True)  # {subset: {metric: value}}
+    load_average = models.FloatField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Copy evaluation #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("content:copy_evaluation", kwargs={"store_slug": self.store.slug, "evaluation_id": self.pk})
+
+    @property
+    def label(self) -> str:
+        model = self.model_version.label if self.model_version_id else "base model"
+        return f"{model}, best of {self.candidates}" if self.candidates > 1 else model
+
+
+class CopyEvaluationDraft(models.Model):
+    """One product's draft in a yardstick run, with its checks and the candidates it beat."""
+
+    evaluation = models.ForeignKey(CopyEvaluation, on_delete=models.CASCADE, related_name="drafts")
+    subset = models.CharField(max_length=20)  # "corpus_en", "corpus_zh", "store"
+    item_key = models.CharField(max_length=64)  # corpus id or product SKU
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    language = models.CharField(max_length=8, choices=Language.choices)
+    title = models.CharField(max_length=500)
+    facts = models.JSONField(default=dict, blank=True)  # brand, category, attributes as given
+    reference = models.TextField(blank=True, default="")  # the human description (corpus products)
+    prompt = models.TextField(blank=True, default="")
+    text = models.TextField(blank=True, default="")
+    checks = models.JSONField(default=list, blank=True)
+    failed_checks = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    passed = models.BooleanField(default=False)
+    claims = models.PositiveSmallIntegerField(default=0)
+    similarity = models.FloatField(null=True, blank=True)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    latency_ms = models.PositiveIntegerField(default=0)
+    # The other candidates of best-of-n: [{"text", "failed_checks", "claims", "score"}]
+    others = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["evaluation", "subset", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "subset", "item_key"], name="copyevaluationdraft_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subset} {self.item_key} in evaluation #{self.evaluation_id}"
+
+    @property
+    def failing_results(self) -> list[dict]:
+        return [result for result in self.checks if not result.get("passed")]

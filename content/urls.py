@@ -1,6 +1,6 @@
 from django.urls import path
 
-from content.views import brand_voice, campaigns, generate, playground, prompts, questions, review
+from content.views import brand_voice, campaigns, generate, models, playground, prompts, questions, review
 
 app_name = "content"
 
@@ -36,6 +36,17 @@ urlpatterns = [
     path("review/<int:draft_id>/regenerate/", review.review_regenerate, name="review_regenerate"),
     path("review/<int:draft_id>/comment/", review.review_comment, name="review_comment"),
     path("published/<int:version_id>/restore/", review.published_restore, name="published_restore"),
+    # Model versions (tuned adapters), which one writes, and the copy yardstick
+    path("models/", models.model_list, name="models"),
+    path("models/activate/", models.model_activate, name="model_activate"),
+    path("models/roll-back/", models.model_roll_back, name="model_roll_back"),
+    path("models/train/", models.model_train, name="model_train"),
+    path("models/retrain/", models.model_retrain, name="model_retrain"),
+    path("models/install-bundled/", models.model_install_bundled, name="model_install_bundled"),
+    path("models/<int:version_id>/", models.model_version_detail, name="model_version"),
+    path("copy-quality/", models.copy_quality, name="copy_quality"),
+    path("copy-quality/start/", models.copy_evaluation_create, name="copy_evaluation_start"),
+    path("copy-quality/<int:evaluation_id>/", models.copy_evaluation_detail, name="copy_evaluation"),
     # Personalised campaigns
     path("campaigns/", campaigns.campaign_list, name="campaigns"),
     path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign"),

@@ -4,10 +4,12 @@ A plain Python package (no Django): the caller maps its settings onto `ModelSpec
 Importing it is cheap; torch and transformers load only when a model does.
 """
 
-from .runtime import enforce_offline
+from .runtime import enforce_offline, prefer_passive_openmp
 
 # Before anything imports huggingface_hub, which reads HF_HUB_OFFLINE once at import.
 enforce_offline()
+# Before torch or llama.cpp loads libgomp, which reads OMP_WAIT_POLICY once.
+prefer_passive_openmp()
 
 from .embeddings import Embedder, get_embedder  # noqa: E402
 from .errors import (  # noqa: E402
@@ -17,7 +19,8 @@ from .errors import (  # noqa: E402
     ModelUnavailable,
     PromptTooLong,
 )
-from .generation import Generator, get_generator  # noqa: E402
+from .generation import GenerationRequest, Generator, get_generator  # noqa: E402
+from .lora import LoraAdapter  # noqa: E402
 from .params import GenerationParams, GenerationResult  # noqa: E402
 from .prompt_fit import FittedPrompt, fit_prompt  # noqa: E402
 from .spec import ModelSpec  # noqa: E402
@@ -27,9 +30,11 @@ __all__ = [
     "Embedder",
     "FittedPrompt",
     "GenerationParams",
+    "GenerationRequest",
     "GenerationResult",
     "Generator",
     "InferenceError",
+    "LoraAdapter",
     "ModelLoadError",
     "ModelSpec",
     "ModelUnavailable",

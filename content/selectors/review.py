@@ -201,7 +201,7 @@ def review_counts(*, store: Store, filters: ReviewFilters) -> dict[str, int]:
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    return {status: counts.get(status, 0) for status in Draft.Status.values}
+    return {status: counts.get(status, 0) for status in Draft.QUEUE_STATUSES}
 
 
 def review_neighbours(*, store: Store, filters: ReviewFilters, draft: Draft) -> tuple[int | None, int | None]:

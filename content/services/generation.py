@@ -24,9 +24,20 @@ from catalog.models import Job, JobError, Membership, Product, Store
 from catalog.permissions import require
 from catalog.selectors import ProductFilters, product_queryset
 from catalog.services.jobs import job_create, job_progress, job_record_error
-from content.checks import run_checks
-from content.models import BrandVoice, ContentType, Draft, GenerationJob, Language, PromptVersion, ShopperQuestion
+from content.checks import ProductFacts, run_checks
+from content.models import (
+    BrandVoice,
+    ContentType,
+    Draft,
+    GenerationJob,
+    Language,
+    ModelVersion,
+    PromptVersion,
+    ShopperQuestion,
+)
 from content.prompt_text import PromptRenderError, PromptValues, attribute_pairs, render_within
+from content.quality.numbers import allowed_numbers
+from content.quality.scoring import candidate_score, ranked
 from content.selectors import (
     accepted_copy_by_category,
     active_version,
@@ -34,6 +45,7 @@ from content.selectors import (
     open_questions,
     product_published_copy,
 )
+from content.selectors.model_versions import active_model_version
 from content.services.drafts import (
     Signature,
     apply_results,
@@ -47,6 +59,10 @@ from content.services.setup import brand_voice_for
 logger = logging.getLogger(__name__)
 
 MAX_VARIANTS = 5
+# Best of n: candidates written per draft put forward. The default is what the yardstick found
+# worth its cost (bench/RESULTS.md, "best of n").
+DEFAULT_CANDIDATES = 1
+MAX_CANDIDATES = 8
 MAX_ITEMS_PER_JOB = 5000
 MAX_BATCH_SIZE = 64
 TASK_NAME = "content.tasks.run_generation"
@@ -67,6 +83,7 @@ def generation_start(
     language: str | None = None,
     tone: str | None = None,
     variants: int = 1,
+    candidates: int | None = None,
     params_overrides: dict | None = None,
     instruction: str = "",
     goal: str = "",
@@ -77,15 +94,16 @@ def generation_start(
 ) -> Job:
     """Start a generation job over products (by id, or every product a catalog
     filter matches) or, for answers, over shopper questions. Returns the
-    queued catalog Job; its GenerationJob shares its id."""
+    queued catalog Job; its GenerationJob shares its id. With `candidates` n > 1,
+    each variant is the best of n candidates (the others are kept, not put forward)."""
     require(membership, "content.generate")
     if membership.store_id != store.pk:
         raise PermissionDenied("Not a member of this store.")
     return _generation_create(
         store=store, user=membership.user, content_type=content_type, product_ids=product_ids, filters=filters,
         question_ids=question_ids, template_version=template_version, language=language, tone=tone,
-        variants=variants, params_overrides=params_overrides, instruction=instruction, goal=goal, limit=limit,
-        parent_draft=parent_draft, batch_size=batch_size, send=send,
+        variants=variants, candidates=candidates, params_overrides=params_overrides, instruction=instruction,
+        goal=goal, limit=limit, parent_draft=parent_draft, batch_size=batch_size, send=send,
     )
 
 
@@ -109,6 +127,7 @@ def _generation_create(
     language: str | None = None,
     tone: str | None = None,
     variants: int = 1,
+    candidates: int | None = None,
     params_overrides: dict | None = None,
     instruction: str = "",
     goal: str = "",
@@ -125,6 +144,9 @@ def _generation_create(
     language = version.template.language
     if not 1 <= variants <= MAX_VARIANTS:
         raise ValidationError({"variants": f"Between 1 and {MAX_VARIANTS} variants per product."})
+    candidates = DEFAULT_CANDIDATES if candidates is None else candidates
+    if not 1 <= candidates <= MAX_CANDIDATES:
+        raise ValidationError({"candidates": f"Best of 1 to {MAX_CANDIDATES} candidates."})
     if batch_size is not None and not 1 <= batch_size <= MAX_BATCH_SIZE:
         raise ValidationError({"batch_size": f"A batch holds 1 to {MAX_BATCH_SIZE} prompts."})
     goal, instruction = goal.strip()[:300], instruction.strip()[:300]
@@ -149,14 +171,15 @@ def _generation_create(
     with transaction.atomic():
         job = job_create(
             store=store, kind=Job.Kind.GENERATION, title=title, task_name=TASK_NAME,
-            user=user, total=items * variants, send=send,
+            user=user, total=items * variants * candidates, send=send,
             params={"content_type": str(content_type), "language": language, "template_version": version.pk,
-                    "variants": variants},
+                    "variants": variants, "candidates": candidates},
         )
         GenerationJob.objects.create(
             job=job, store=store, content_type=content_type, language=language, template_version=version,
             tone=(voice.tone if tone is None else tone).strip()[:300], goal=goal, instruction=instruction,
-            variants=variants, params=params, product_ids=ids, question_ids=questions,
+            variants=variants, candidates=candidates, params=params, product_ids=ids, question_ids=questions,
+            model_version=job_model_version(version),
             filters=filters.as_query() if filters is not None and product_ids is None else {},
             parent_draft=parent_draft, batch_size=batch_size,
         )
@@ -263,7 +286,8 @@ class BatchOutcome:
 
 
 def generation_run(job: Job) -> dict:
-    generation = GenerationJob.objects.select_related("template_version__template", "store").get(pk=job.pk)
+    generation = GenerationJob.objects.select_related(
+        "template_version__template", "store", "model_version").get(pk=job.pk)
     voice = brand_voice_for(store=generation.store)
     items = _items(generation)
     written = set(Draft.objects.filter(job=generation).values_list("product_id", "question_id", "variant"))
@@ -273,8 +297,9 @@ def generation_run(job: Job) -> dict:
     missing = _record_missing(job, generation, items)
     pending: list[Unit] = []
     failed = 0
+    per_item = generation.variants * generation.candidates
     for item in items:
-        for variant in range(1, generation.variants + 1):
+        for variant in range(1, per_item + 1):
             if (item.product_id, item.question_id, variant) in written:
                 continue
             if item in missing or item.product_id in failed_products:
@@ -282,23 +307,64 @@ def generation_run(job: Job) -> dict:
             else:
                 pending.append(Unit(item, variant))
     done = len(written)
-    total = len(items) * generation.variants
+    total = len(items) * per_item
     job_progress(job, done=done, failed=failed, total=total)
     if not pending:
         return _summary(generation)
 
-    model = runtime.runtime_for(model=generation.template_version.model)
+    model = model_runtime(model=generation.template_version.model, model_version=generation.model_version)
     GenerationJob.objects.filter(pk=generation.pk).update(model_id=model.model_id)
     generation.model_id = model.model_id
     batch_size = generation.batch_size or settings.GENERATION_BATCH_SIZE
     logger.info("generation.running", extra={"job": job.pk, "pending": len(pending), "batch_size": batch_size,
-                                             "model": model.model_id})
-    for start in range(0, len(pending), batch_size):
-        outcome = _run_batch(job, generation, model, voice, pending[start:start + batch_size])
+                                             "model": model.model_id, "candidates": generation.candidates})
+    for batch in item_batches(pending, size=batch_size):
+        outcome = _run_batch(job, generation, model, voice, batch)
         done += outcome.written
         failed += outcome.failed
         job_progress(job, done=done, failed=failed)  # raises JobCancelled between batches
     return _summary(generation)
+
+
+def job_model_version(version: PromptVersion) -> ModelVersion | None:
+    """The model version a job with this template version writes with: the one chosen for its
+    template or store, unless the template version names a model of its own."""
+    if version.model:
+        return None
+    return active_model_version(store=version.template.store, template=version.template)
+
+
+def model_runtime(*, model: str = runtime.DEFAULT_MODEL, model_version: ModelVersion | None) -> runtime.Runtime:
+    """The runtime a job writes with: the configured model, with the model version's adapter.
+    ModelUnavailable when the version was trained on another base model than the configured one
+    (an adapter fits only the weights it was trained on)."""
+    if model_version is None:
+        return runtime.runtime_for(model=model)
+    if model:
+        raise runtime.ModelUnavailable(
+            f"The template version names its own model; model version {model_version.label} applies to the "
+            "configured model only.")
+    base = runtime.base_model_id()
+    if model_version.base_model_id != base:
+        raise runtime.ModelUnavailable(
+            f"Model version {model_version.label} was trained on {model_version.base_model_id}, but the "
+            f"configured model is {base}; activate the base model or a version trained on it.")
+    return runtime.runtime_for(adapter=model_version.adapter, adapter_label=f"{model_version.store_id}."
+                                                                            f"v{model_version.number}")
+
+
+def item_batches(units: list[Unit], *, size: int):
+    """Batches of about `size` units that never split an item's units: best of n compares the
+    candidates of one item, so they are written (and committed) together."""
+    batch: list[Unit] = []
+    for index, unit in enumerate(units):
+        batch.append(unit)
+        last_of_item = index + 1 == len(units) or units[index + 1].item != unit.item
+        if len(batch) >= size and last_of_item:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _items(generation: GenerationJob) -> list[Item]:
@@ -367,11 +433,13 @@ def _run_batch(job: Job, generation: GenerationJob, model: runtime.Runtime, voic
         return outcome
 
     started = time.monotonic()
-    completions = model.complete([unit.prompt for unit in ready], generation.params)
+    numbers = [unit_numbers(unit, generation, voice) for unit in ready]
+    completions = model.complete([unit.prompt for unit in ready], generation.params, allowed_numbers=numbers)
     # A small model sometimes stops at once (a blank line first): one more try for those.
     empty = [index for index, c in enumerate(completions) if not c.error and not c.text]
     if empty:
-        retried = model.complete([ready[index].prompt for index in empty], generation.params)
+        retried = model.complete([ready[index].prompt for index in empty], generation.params,
+                                 allowed_numbers=[numbers[index] for index in empty])
         for index, completion in zip(empty, retried, strict=True):
             completions[index] = merged_completion(completions[index], completion)
     elapsed = time.monotonic() - started
@@ -410,6 +478,18 @@ def merged_completion(first: runtime.Completion, second: runtime.Completion) -> 
     )
 
 
+def unit_numbers(unit: Unit, generation: GenerationJob, voice: BrandVoice) -> set[str]:
+    """The numbers this draft may write, whatever its prompt says (content.quality.numbers)."""
+    return allowed_numbers(facts=product_facts(unit.product), content_type=generation.content_type,
+                           extra_facts=unit.extra_facts, required_phrases=voice.required_phrases)
+
+
+def product_facts(product: Product) -> ProductFacts:
+    return ProductFacts(title=product.title, brand=product.brand,
+                        category=product.category.path if product.category_id else "",
+                        attributes=product.attributes or {}, description=product.description)
+
+
 def render_unit(unit: Unit, generation: GenerationJob, model: runtime.Runtime, neighbours: dict) -> None:
     product, question = unit.product, unit.question
     version = generation.template_version
@@ -426,6 +506,9 @@ def render_unit(unit: Unit, generation: GenerationJob, model: runtime.Runtime, n
         question=question.text if question else "", goal=generation.goal, tone=generation.tone,
         language=generation.language, published_copy=published, instruction=generation.instruction,
     )
+    if generation.model_version_id and not generation.model_version.few_shot:
+        # A tuned model learnt the task from prompts without examples (content.services.training).
+        values.examples, values.similar = [], []
     prompt = render_within(version.text, values, count_tokens=model.count_tokens,
                            budget=model.prompt_budget(generation.params))
     unit.prompt = model.format_prompt(prompt.text, chat=version.use_chat_template)
@@ -487,6 +570,8 @@ def _drafts(generation: GenerationJob, voice: BrandVoice, units: list[Unit],
             other_texts=similar_texts(signature, candidates + batch_mates, product_id=unit.product.pk),
         )
         results = run_checks(completion.text, ctx)
+        score = candidate_score(completion.text, results, facts=ctx.facts, language=generation.language,
+                                target_length=ctx.target_length)
         draft = Draft(
             store=generation.store, product=unit.product, content_type=generation.content_type,
             language=generation.language, job=generation, prompt_version=generation.template_version,
@@ -494,13 +579,28 @@ def _drafts(generation: GenerationJob, voice: BrandVoice, units: list[Unit],
             current_text=completion.text, status=initial_status(results), model_id=generation.model_id,
             prompt_tokens=completion.prompt_tokens or unit.prompt_tokens,
             completion_tokens=completion.completion_tokens, latency_ms=completion.latency_ms,
-            prompt_trimmed=unit.trimmed, parent=generation.parent_draft,
+            prompt_trimmed=unit.trimmed, parent=generation.parent_draft, score=score,
         )
         apply_results(draft, results, signature)
-        outcome.flagged += draft.status == Draft.Status.FLAGGED
         outcome.trimmed += unit.trimmed and unit.variant == 1
         drafts.append(draft)
+    if generation.candidates > 1:
+        put_forward(drafts, keep=generation.variants)
+    outcome.flagged += sum(draft.status == Draft.Status.FLAGGED for draft in drafts)
     return drafts
+
+
+def put_forward(drafts: list[Draft], *, keep: int) -> None:
+    """Best of n: per item, the `keep` best-scored candidates keep the status their checks gave
+    them; the others become CANDIDATE, kept as variants a reviewer can still open."""
+    by_item: dict[tuple, list[Draft]] = {}
+    for draft in drafts:
+        by_item.setdefault((draft.product_id, draft.question_id), []).append(draft)
+    for group in by_item.values():
+        order = ranked([draft.score for draft in group])
+        for rank, index in enumerate(order):
+            if rank >= keep:
+                group[index].status = Draft.Status.CANDIDATE
 
 
 def _summary(generation: GenerationJob) -> dict:

@@ -27,9 +27,19 @@ from catalog.services.jobs import job_create, job_progress, job_record_error
 from content.checks import failed_names, results_to_json, run_checks
 from content.models import ContentType, GenerationJob, PromptComparison, PromptTrial, PromptVersion, ShopperQuestion
 from content.prompt_text import PromptRenderError
+from content.quality.numbers import allowed_numbers
 from content.selectors import accepted_copy_by_category
 from content.services.drafts import check_context
-from content.services.generation import Item, Unit, merged_completion, render_failure_message, render_unit
+from content.services.generation import (
+    Item,
+    Unit,
+    job_model_version,
+    merged_completion,
+    model_runtime,
+    product_facts,
+    render_failure_message,
+    render_unit,
+)
 from content.services.setup import brand_voice_for
 
 logger = logging.getLogger(__name__)
@@ -101,6 +111,7 @@ def _generation_like(*, version: PromptVersion, goal: str, question: str, seed: 
     return GenerationJob(
         store=template.store, content_type=template.content_type, language=template.language,
         template_version=version, tone=voice.tone, goal=goal, params=runtime.effective_params(params),
+        model_version=job_model_version(version),
     )
 
 
@@ -236,7 +247,8 @@ def playground_run(job: Job) -> dict:
     for trial in pending:
         by_version.setdefault(trial.prompt_version_id, []).append(trial)
     for group in by_version.values():
-        model = runtime.runtime_for(model=group[0].prompt_version.model)
+        version = group[0].prompt_version
+        model = model_runtime(model=version.model, model_version=job_model_version(version))
         for start in range(0, len(group), batch_size):
             written, errors = _run_trials(job, model, group[start:start + batch_size])
             done, failed = done + written, failed + errors
@@ -264,11 +276,15 @@ def _run_trials(job: Job, model: runtime.Runtime, trials: list[PromptTrial]) -> 
             ready.append((trial, prompt))
     if not ready:
         return 0, failed
-    completions = model.complete([prompt.text for _, prompt in ready], generation.params)
+    numbers = [allowed_numbers(facts=product_facts(trial.product), content_type=generation.content_type,
+                               extra_facts=prompt.extra_facts, required_phrases=voice.required_phrases)
+               for trial, prompt in ready]
+    completions = model.complete([prompt.text for _, prompt in ready], generation.params, allowed_numbers=numbers)
     # As in generation: a small model sometimes stops at once; one more try for those.
     empty = [index for index, c in enumerate(completions) if not c.error and not c.text]
     if empty:
-        retried = model.complete([ready[index][1].text for index in empty], generation.params)
+        retried = model.complete([ready[index][1].text for index in empty], generation.params,
+                                 allowed_numbers=[numbers[index] for index in empty])
         for index, completion in zip(empty, retried, strict=True):
             completions[index] = merged_completion(completions[index], completion)
     written = 0

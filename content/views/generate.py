@@ -54,7 +54,8 @@ def generate(request):
                 store=request.store, membership=request.membership, content_type=values["content_type"],
                 product_ids=selection["product_ids"], filters=selection["filters"], question_ids=question_ids,
                 template_version=values["template_version"], language=values["language"], tone=values["tone"],
-                variants=values["variants"], params_overrides=form.params_overrides(),
+                variants=values["variants"], candidates=values["candidates"] or None,
+                params_overrides=form.params_overrides(),
                 instruction=values["instruction"], goal=values["goal"], limit=values["limit"],
             )
         except ValidationError as exc:

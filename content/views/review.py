@@ -39,7 +39,8 @@ from content.services import review as review_services
 REJECT_REASONS = ("Wrong facts", "Off-brand tone", "Too long", "Too short", "Repetitive", "Not in the right language")
 REGENERATE_INSTRUCTIONS = ("shorter", "longer", "more playful", "more formal", "stick to the facts")
 FILTER_CHOICES_LIMIT = 100
-TABS = [(status.value, status.label) for status in Draft.Status]
+# Candidates best of n did not put forward are reached from the draft they lost to, not a tab.
+TABS = [(status.value, status.label) for status in Draft.QUEUE_STATUSES]
 
 
 # --------------------------------------------------------------------------- helpers

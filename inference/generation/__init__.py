@@ -1,10 +1,11 @@
-"""Text generation: a common interface, a local transformers runtime and an HTTP client.
+"""Text generation: a common interface, llama.cpp for GGUF files, a transformers runtime
+for model folders and CUDA, and an HTTP client for model servers.
 
-`local` imports torch and transformers; import it (or call `get_generator`) only
-where a model runs.
+`local` imports torch and transformers, `llama` the llama.cpp library; import them
+(or call `get_generator`) only where a model runs.
 """
 
-from .base import ChatMessage, Generator
-from .factory import forget_generators, get_generator
+from .base import ChatMessage, GenerationRequest, Generator
+from .factory import forget_generators, get_generator, resolve_backend
 
-__all__ = ["ChatMessage", "Generator", "forget_generators", "get_generator"]
+__all__ = ["ChatMessage", "GenerationRequest", "Generator", "forget_generators", "get_generator", "resolve_backend"]

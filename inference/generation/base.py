@@ -4,11 +4,31 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from ..errors import InferenceError
 from ..params import GenerationParams, GenerationResult
 from ..prompt_fit import FittedPrompt, Render, fit_prompt
 
+if TYPE_CHECKING:
+    from ..lora import LoraAdapter
+    from .sampling import TokenFilter
+
 ChatMessage = Mapping[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One prompt with its own parameters and token filters (constraints on what may be sampled).
+
+    Asking for n candidates of one prompt is n requests with that prompt: engines that
+    share prompt computation (llama.cpp) compute it once.
+    """
+
+    prompt: str
+    params: GenerationParams
+    token_filters: tuple[TokenFilter, ...] = ()
 
 
 class Generator(ABC):
@@ -44,13 +64,38 @@ class Generator(ABC):
         *,
         params: GenerationParams,
         batch_size: int | None = None,
+        adapter: LoraAdapter | None = None,
     ) -> list[GenerationResult]:
-        """One result per prompt, in the order given.
+        """One result per prompt, in the order given, with `adapter` over the base model if given.
 
         A prompt that cannot run (too long for the context) gets a result with
         finish_reason "error" and the reason in `error`; the others still run.
         Failures of the model itself raise an InferenceError.
         """
+
+    def generate_requests(
+        self,
+        requests: Sequence[GenerationRequest],
+        *,
+        batch_size: int | None = None,
+        adapter: LoraAdapter | None = None,
+    ) -> list[GenerationResult]:
+        """Like `generate`, with parameters and token filters per request.
+
+        Engines without per-sequence sampling run requests grouped by parameters and
+        refuse token filters.
+        """
+        if any(request.token_filters for request in requests):
+            raise InferenceError(f"{type(self).__name__} cannot apply token filters; use the llama.cpp backend")
+        results: dict[int, GenerationResult] = {}
+        groups: dict[GenerationParams, list[int]] = {}
+        for index, request in enumerate(requests):
+            groups.setdefault(request.params, []).append(index)
+        for params, indices in groups.items():
+            outputs = self.generate([requests[index].prompt for index in indices], params=params,
+                                    batch_size=batch_size, adapter=adapter)
+            results.update(zip(indices, outputs, strict=True))
+        return [results[index] for index in range(len(requests))]
 
     def prompt_budget(self, *, max_new_tokens: int) -> int:
         """Prompt tokens that leave room for `max_new_tokens` within the context."""

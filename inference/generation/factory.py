@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
+from ..runtime import cuda_device_count
 from ..spec import ModelSpec
 from .base import Generator
+
+logger = logging.getLogger(__name__)
 
 _generators: dict[ModelSpec, Generator] = {}
 _spec_locks: dict[ModelSpec, threading.Lock] = {}
@@ -42,12 +46,43 @@ def forget_generators() -> None:
         _generators.clear()
 
 
-def _create(spec: ModelSpec) -> Generator:
-    # Imported here so that a process that only talks to a model server never imports torch.
+def resolve_backend(spec: ModelSpec) -> str:
+    """The runtime that will run `spec`: its backend setting, or for "auto" the one that fits.
+
+    A GGUF file goes to llama.cpp (it computes on the quantized weights and maps the
+    file), except on a CUDA host whose llama.cpp build has no GPU support, where
+    transformers runs it in bf16; without llama-cpp-python installed, transformers.
+    """
+    if spec.backend != "auto":
+        return spec.backend
     if spec.kind == "openai":
+        return "openai"
+    if spec.kind == "hf":
+        return "transformers"
+    from .llama.library import gpu_offload_supported, llama_cpp_installed
+
+    if not llama_cpp_installed():
+        logger.warning("generation.llama_cpp_missing", extra={"fallback": "transformers"})
+        return "transformers"
+    if spec.device == "cpu" or gpu_offload_supported():
+        return "llama.cpp"
+    if spec.device == "cuda" or cuda_device_count() > 0:
+        return "transformers"
+    return "llama.cpp"
+
+
+def _create(spec: ModelSpec) -> Generator:
+    # Imported here so that a process that only talks to a model server never imports
+    # torch, and one that runs llama.cpp never imports it either.
+    backend = resolve_backend(spec)
+    if backend == "openai":
         from .openai_compat import OpenAICompatibleGenerator
 
         return OpenAICompatibleGenerator(spec=spec)
+    if backend == "llama.cpp":
+        from .llama import LlamaCppGenerator
+
+        return LlamaCppGenerator(spec=spec)
     from .local import LocalGenerator
 
     return LocalGenerator(spec=spec)

@@ -22,8 +22,8 @@ from transformers import (
 )
 
 from ..errors import ChatTemplateUnavailable, ModelLoadError
-from ..fingerprint import file_fingerprint, folder_fingerprint
 from ..gguf_cache import converted_model_folder
+from ..lora import LoraAdapter
 from ..params import GenerationParams, GenerationResult
 from ..postprocess import clean_completion
 from ..runtime import configure_torch_threads, enforce_offline, resolve_device, resolve_dtype
@@ -36,9 +36,6 @@ logger = logging.getLogger(__name__)
 # "gguf": converted from the GGUF file during this load (slow); "cache": an earlier
 # conversion was reused; "folder": a Hugging Face model folder was loaded as is.
 LoadSource = Literal["gguf", "cache", "folder"]
-
-PACKAGED_MODEL_ID = "gemma-3-270m-q4_k_m"
-
 
 class LocalGenerator(Generator):
     """A causal LM loaded with transformers; CUDA in bf16 when present, CPU fp32 otherwise.
@@ -60,11 +57,15 @@ class LocalGenerator(Generator):
         folder, self.load_source = self._weights_folder()
         self.tokenizer = _load_tokenizer(folder)
         self.model = _load_model(folder, device=self.device, dtype=self.dtype)
-        self.model_id = spec.model_name or _model_id(spec)
+        self.model_id = spec.local_model_id()
         self._context_length = spec.context_length or _config_context_length(self.model)
         self._eos_ids = _eos_token_ids(self.model, self.tokenizer)
-        self._lock = threading.Lock()
+        # Re-entrant: generate holds it across its batches so no other thread switches
+        # the adapter between them; each batch takes it again.
+        self._lock = threading.RLock()
         self._tokenizer_lock = threading.Lock()
+        self._loaded_adapters: set[str] = set()
+        self._active_adapter: str | None = None
         self.load_seconds = time.perf_counter() - started
         logger.info(
             "generation.model_loaded",
@@ -110,8 +111,13 @@ class LocalGenerator(Generator):
         *,
         params: GenerationParams,
         batch_size: int | None = None,
+        adapter: LoraAdapter | None = None,
     ) -> list[GenerationResult]:
-        size = batch_size or self.spec.batch_size
+        with self._lock:
+            self._activate_adapter(adapter)
+            return self._generate_all(prompts, params=params, size=batch_size or self.spec.batch_size)
+
+    def _generate_all(self, prompts: Sequence[str], *, params: GenerationParams, size: int) -> list[GenerationResult]:
         encoded = self._encode(list(prompts)) if prompts else []
         results: list[GenerationResult | None] = [None] * len(prompts)
         runnable = []
@@ -129,6 +135,28 @@ class LocalGenerator(Generator):
             for index, result in zip(batch, batch_results, strict=True):
                 results[index] = result
         return [result for result in results if result is not None]
+
+    def _activate_adapter(self, adapter: LoraAdapter | None) -> None:
+        """Switch the PEFT adapter that the next batches use (none: the base model alone)."""
+        if adapter is None:
+            if self._active_adapter is not None:
+                self.model.disable_adapters()
+                self._active_adapter = None
+            return
+        if adapter.is_gguf:
+            raise ModelLoadError(f"the transformers runtime loads PEFT adapter folders, not GGUF files: {adapter.path}")
+        if adapter.scale != 1.0:
+            raise ModelLoadError("the transformers runtime applies a LoRA adapter at scale 1.0 only")
+        name = f"adapter_{adapter.fingerprint}"
+        if name not in self._loaded_adapters:
+            try:
+                self.model.load_adapter(str(adapter.path), adapter_name=name)
+            except (OSError, ValueError, KeyError, RuntimeError) as exc:
+                raise ModelLoadError(f"could not load the LoRA adapter {adapter.path}: {exc}") from exc
+            self._loaded_adapters.add(name)
+        self.model.set_adapter(name)
+        self.model.enable_adapters()
+        self._active_adapter = name
 
     def _generate_batch(
         self, prompts: list[str], token_lists: list[list[int]], *, params: GenerationParams, seed: int | None
@@ -274,15 +302,6 @@ def _load_model(folder: Path, *, device: torch.device, dtype: torch.dtype) -> Pr
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise ModelLoadError(f"could not load a causal language model from {folder}: {exc}") from exc
     return model.to(device).eval()
-
-
-def _model_id(spec: ModelSpec) -> str:
-    if spec.is_packaged_default:
-        return PACKAGED_MODEL_ID
-    path = Path(spec.source)
-    if spec.kind == "gguf":
-        return f"{path.stem}@{file_fingerprint(path)[:8]}"
-    return f"{path.name}@{folder_fingerprint(path)[:8]}"
 
 
 def _config_context_length(model: PreTrainedModel) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ChatTemplateUnavailable, ModelLoadError, ModelUnavailable
+from ..lora import LoraAdapter
 from ..params import GenerationParams, GenerationResult
 from ..postprocess import clean_completion
 from ..spec import ModelSpec
@@ -118,7 +119,14 @@ class OpenAICompatibleGenerator(Generator):
         *,
         params: GenerationParams,
         batch_size: int | None = None,
+        adapter: LoraAdapter | None = None,
     ) -> list[GenerationResult]:
+        if adapter is not None:
+            # vLLM serves each LoRA adapter under a model name of its own (--lora-modules).
+            raise ModelLoadError(
+                f"a model server applies LoRA adapters itself: serve {adapter.path.name} as a model of its own "
+                "and name it in the model setting"
+            )
         size = batch_size or self.spec.batch_size
         results: list[GenerationResult] = []
         for start in range(0, len(prompts), size):

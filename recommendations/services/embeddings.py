@@ -4,8 +4,8 @@ the batched job that keeps vectors current (Saleor's `search_index_dirty`).
 A product is re-embedded when it is new, when `dirty` was set (an import or a
 published description, catalog.hooks.products_changed), when its updated_at is newer than
 the one embedded, or when its vector came from another model. Batches of
-EMBEDDING_BATCH_SIZE rows are claimed with FOR UPDATE SKIP LOCKED, oldest
-change first, so two jobs share the work instead of doing it twice.
+CLAIM_BATCHES x EMBEDDING_BATCH_SIZE rows are claimed with FOR UPDATE SKIP
+LOCKED, oldest change first, so two jobs share the work instead of doing it twice.
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ from recommendations.models import ProductEmbedding
 logger = logging.getLogger(__name__)
 
 EMBED_TASK = "recommendations.tasks.embed_products"
-ROW_FIELDS = ["text_hash", "dirty", "source_updated_at", "in_stock", "category"]
 MAX_TEXT_CHARS = 2000
+# Rows claimed at once, in model batches: the model sorts the texts it is given by
+# length, so a larger claim pads less (bench/RESULTS.md, embedding job).
+CLAIM_BATCHES = 4
 
 def product_text(product: Product, *, published_description: str = "") -> str:
     """Title, category path, brand, attributes and the description (the published
@@ -161,7 +163,7 @@ def embeddings_run(job: Job) -> dict:
     done = embedded = 0
     changed: list[int] = []
     while True:
-        batch = embed_batch(store=store, embedder=embedder, size=settings.EMBEDDING_BATCH_SIZE)
+        batch = embed_batch(store=store, embedder=embedder, size=settings.EMBEDDING_BATCH_SIZE * CLAIM_BATCHES)
         if batch is None:
             break
         processed, embedded_ids = batch
@@ -202,13 +204,35 @@ def embed_batch(*, store: Store, embedder: Embedder, size: int) -> tuple[int, li
             row.text_hash, row.dirty, row.source_updated_at = digest, False, row.product.updated_at
             row.in_stock, row.category_id = row.product.stock > 0, row.product.category_id
             (unchanged if current else stale).append(row)
-        if stale:
-            vectors = embedder.embed([texts[row.product_id] for row in stale])
-            for row, vector in zip(stale, vectors, strict=True):
-                row.embedding, row.model_id, row.embedded_at = vector, model_id, now
-            ProductEmbedding.objects.bulk_update(
-                stale, ["embedding", "model_id", "embedded_at", *ROW_FIELDS]
-            )
-        if unchanged:
-            ProductEmbedding.objects.bulk_update(unchanged, ROW_FIELDS)
+        vectors = embedder.embed([texts[row.product_id] for row in stale]) if stale else []
+        rows_write(stale, vectors=vectors, model_id=model_id, embedded_at=now)
+        rows_write(unchanged)
     return len(rows), [row.product_id for row in stale]
+
+
+def rows_write(rows: list[ProductEmbedding], *, vectors=None, model_id: str = "", embedded_at=None) -> None:
+    """One UPDATE over unnested arrays for a batch of claimed rows: flag cleared, text
+    hash, source time and filter columns, and the vectors when given. bulk_update's
+    CASE WHEN per row and field cost more Python time than the model itself
+    (bench/RESULTS.md, embedding job)."""
+    if not rows:
+        return
+    columns = {
+        "product_id": ("bigint", [row.product_id for row in rows]),
+        "text_hash": ("text", [row.text_hash for row in rows]),
+        "source_updated_at": ("timestamptz", [row.source_updated_at for row in rows]),
+        "in_stock": ("boolean", [row.in_stock for row in rows]),
+        "category_id": ("bigint", [row.category_id for row in rows]),
+    }
+    assignments = "dirty = false, " + ", ".join(f"{name} = v.{name}" for name in list(columns)[1:])
+    if vectors is not None:
+        columns["embedding"] = ("text", [str(vector.tolist()) for vector in vectors])  # "[0.1, ...]"
+        assignments += ", embedding = v.embedding::vector, model_id = %(model_id)s, embedded_at = %(embedded_at)s"
+    arrays = ", ".join(f"%({name})s::{kind}[]" for name, (kind, _) in columns.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ProductEmbedding._meta.db_table} AS pe SET {assignments} "
+            f"FROM unnest({arrays}) AS v({', '.join(columns)}) WHERE pe.product_id = v.product_id",
+            {**{name: values for name, (_, values) in columns.items()}, "model_id": model_id,
+             "embedded_at": embedded_at},
+        )

@@ -11,7 +11,7 @@ from content import services
 from content.checks import CHECKS
 from content.models import Draft, GenerationJob, PromptTemplate
 from tests.catalog.factories import CategoryFactory, ProductFactory
-from tests.conftest import wait_for
+from tests.conftest import CUT_OFF_MODEL, wait_for
 from tests.content.factories import PromptVersionFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.model, pytest.mark.django_db(transaction=True)]
@@ -35,6 +35,10 @@ DEMO_PRODUCTS = [
      {"material": "borosilicate, glass", "volume": "50-500 ml"}),
     ("B001GAQ4BK", "PTFE Thread Seal Tape 1/2 Inch x 520 Inch, 10 Rolls", "SealRight",
      {"material": "ptfe", "pack size": "10"}),
+    ("B0002YQJ1S", "Safety Glasses with Clear Anti-Fog Lens, Pack of 12", "3M",
+     {"pack size": "12", "color": "clear"}),
+    ("B000NPUKHM", "Cordless Hot Glue Gun with 30 Glue Sticks", "Gorilla",
+     {"pack size": "30"}),
 ]
 
 
@@ -81,6 +85,27 @@ def test_a_job_over_three_products_writes_checked_drafts_and_reaches_its_total(c
     assert generation.completion_tokens == sum(d.completion_tokens for d in drafts)
     assert generation.tokens_per_second > 0
     assert job.result["drafts"] == 3
+
+
+def test_a_job_of_eight_products_writes_eight_drafts_with_tokens_and_latency(celery_worker, editor_member):
+    store = editor_member.store
+    chosen = products(store, 8)
+
+    job = services.generation_start(store=store, membership=editor_member, content_type="description",
+                                    product_ids=[p.pk for p in chosen], params_overrides=SHORT)
+
+    job = finished(job, timeout=FIRST_JOB_TIMEOUT)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert (job.done, job.failed, job.total) == (8, 0, 8)
+    drafts = list(Draft.objects.filter(job_id=job.pk))
+    assert sorted(d.product_id for d in drafts) == sorted(p.pk for p in chosen)
+    for draft in drafts:
+        assert draft.generated_text.strip()
+        assert 0 < draft.completion_tokens <= SHORT["max_new_tokens"] and draft.prompt_tokens > 100
+        assert draft.latency_ms > 0 and draft.model_id == "gemma-3-270m-q4_k_m"
+    generation = GenerationJob.objects.get(pk=job.pk)
+    assert generation.completion_tokens == sum(d.completion_tokens for d in drafts)
+    assert generation.tokens_per_second > 0
 
 
 def test_cancelling_stops_the_job_after_the_batch_it_is_on(celery_worker, editor_member):
@@ -162,4 +187,25 @@ def test_a_missing_model_file_fails_the_job_with_a_readable_reason(celery_worker
     assert job.status == Job.Status.FAILED
     assert "could not be loaded" in job.error
     assert "/nonexistent/models/gemma-finetuned.gguf" in job.error and "not found" in job.error
+    assert not Draft.objects.filter(job_id=job.pk).exists()
+
+
+def test_a_broken_model_file_fails_the_job_with_a_readable_reason(celery_worker, admin_member):
+    store = admin_member.store
+    chosen = products(store, 2)
+    broken = CUT_OFF_MODEL  # the header of a copy that was cut off (GENERATION_MODELS offers it)
+    template = PromptTemplate.objects.get(store=store, content_type="description", language="en")
+    version = services.prompt_version_create(
+        template=template, membership=admin_member, text=template.active_version.text,
+        examples=template.active_version.examples, params=template.active_version.params,
+        model="cut-off-finetune", note="A fine-tune whose copy broke off",
+    )
+
+    job = services.generation_start(store=store, membership=admin_member, content_type="description",
+                                    product_ids=[p.pk for p in chosen], template_version=version)
+
+    job = finished(job)
+    assert job.status == Job.Status.FAILED
+    assert "The generation model 'cut-off-finetune' could not be loaded: " in job.error
+    assert f"could not load GGUF file {broken}: " in job.error
     assert not Draft.objects.filter(job_id=job.pk).exists()

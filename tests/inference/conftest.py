@@ -54,3 +54,31 @@ def generator(default_spec: ModelSpec):
 @pytest.fixture
 def short_params() -> GenerationParams:
     return GenerationParams(max_new_tokens=16, temperature=0.8, seed=1234, stop=("\n\n",))
+
+
+@pytest.fixture(scope="session")
+def peft_adapter(default_spec, tmp_path_factory) -> Path:
+    """A tiny PEFT LoRA adapter for the default model (rank 4 on q_proj and v_proj, random
+    weights), made the way fine-tuning makes one: PEFT over the transformers model."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    from inference.gguf_cache import gguf_path
+
+    path = gguf_path(default_spec)
+    config = AutoConfig.from_pretrained(str(path.parent), gguf_file=path.name, local_files_only=True)
+    # The base weights are never read: the adapter holds only its own matrices.
+    with torch.device("meta"):
+        base = AutoModelForCausalLM.from_config(config)
+    lora = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    model = get_peft_model(base, lora)
+    model.to_empty(device="cpu")
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            if "lora_" in name:
+                parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.05)
+    folder = tmp_path_factory.mktemp("adapters") / "tiny-lora"
+    model.save_pretrained(folder)
+    return folder

@@ -1,4 +1,7 @@
-"""The local transformers runtime with the real default model (Gemma 3 270M GGUF)."""
+"""The transformers runtime with the real default model (Gemma 3 270M GGUF, dequantized).
+
+The default model runs on llama.cpp; these tests ask for the transformers backend,
+which GPU hosts and model folders use."""
 
 from __future__ import annotations
 
@@ -9,13 +12,26 @@ from pathlib import Path
 
 import pytest
 
-from inference import ChatTemplateUnavailable, GenerationParams, ModelLoadError, ModelSpec
-from inference.generation.local import PACKAGED_MODEL_ID, LocalGenerator, _produced_tokens
+from inference import ChatTemplateUnavailable, GenerationParams, ModelLoadError, ModelSpec, get_generator
+from inference.generation.local import LocalGenerator, _produced_tokens
 from inference.gguf_cache import converted_model_folder
+from inference.spec import PACKAGED_MODEL_ID
 
 pytestmark = pytest.mark.model
 
 TRIM_TEMPLATE = "Product: {title}\nFeatures:\n{attributes}\nDescription:"
+
+
+@pytest.fixture(scope="module")
+def default_spec(model_cache_dir):
+    return ModelSpec.default(cache_dir=model_cache_dir, device="cpu", batch_size=4, backend="transformers")
+
+
+@pytest.fixture(scope="module")
+def generator(default_spec):
+    generator = get_generator(default_spec)
+    assert isinstance(generator, LocalGenerator)
+    return generator
 
 
 def test_batch_generation_gives_text_for_prompts_of_different_lengths(generator, product_prompt):

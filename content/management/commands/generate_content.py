@@ -26,6 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--template-version", type=int, default=None,
                             help="a template version id (default: the active version)")
         parser.add_argument("--variants", type=int, default=1)
+        parser.add_argument("--candidates", type=int, default=None,
+                            help="best of n: candidates written per variant (default: the app's default)")
         parser.add_argument("--goal", default="", help="campaign goal (marketing copy)")
         parser.add_argument("--instruction", default="")
         parser.add_argument("--wait", action="store_true", help="wait for the worker to finish the job")
@@ -61,7 +63,8 @@ class Command(BaseCommand):
                 store=store, membership=membership, content_type=options["content_type"],
                 product_ids=product_ids, filters=None if product_ids else ProductFilters(),
                 template_version=version, language=options["language"], variants=options["variants"],
-                goal=options["goal"], instruction=options["instruction"], limit=options["limit"],
+                candidates=options["candidates"], goal=options["goal"], instruction=options["instruction"],
+                limit=options["limit"],
             )
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None

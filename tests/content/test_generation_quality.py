@@ -1,0 +1,74 @@
+"""What generation does for copy merchants approve, in this process with the real default model:
+best of n (one candidate put forward, the others kept), and numbers held to the product's facts
+whatever the few-shot examples show."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from catalog.services.jobs import run_job
+from content import services
+from content.models import Draft, GenerationJob
+from content.quality.numbers import allowed_numbers
+from content.selectors.review import ReviewFilters, draft_variants, review_counts
+from content.services.generation import generation_run, product_facts
+from inference.generation.numbers import NUMBER_RE
+from tests.catalog.factories import ProductFactory
+
+pytestmark = [pytest.mark.model, pytest.mark.django_db]
+
+
+def test_best_of_three_puts_one_draft_forward_per_product_and_keeps_the_others(editor_member):
+    store = editor_member.store
+    products = [ProductFactory(store=store, title=title, attributes=attributes) for title, attributes in (
+        ("Nitrile Exam Gloves, Blue, Box of 100", {"material": "nitrile", "pack size": "100", "color": "blue"}),
+        ("Borosilicate Glass Beaker, 250 ml", {"material": "borosilicate glass", "volume": "250 ml"}),
+    )]
+    job = services.generation_start(store=store, membership=editor_member, content_type="description",
+                                    product_ids=[p.pk for p in products], candidates=3,
+                                    params_overrides={"max_new_tokens": 40}, send=False)
+
+    run_job(job.pk, generation_run)
+
+    job.refresh_from_db()
+    assert (job.done, job.total, job.failed) == (6, 6, 0)
+    for product in products:
+        drafts = list(Draft.objects.filter(job_id=job.pk, product=product))
+        assert sorted(d.variant for d in drafts) == [1, 2, 3]
+        forward = [d for d in drafts if d.status != Draft.Status.CANDIDATE]
+        assert len(forward) == 1
+        best = forward[0]
+        assert all(best.score >= other.score for other in drafts)
+        # The reviewer sees the others beside it, and the queue counts only the one put forward.
+        assert {d.pk for d in draft_variants(draft=best)} == {d.pk for d in drafts} - {best.pk}
+    counts = review_counts(store=store, filters=ReviewFilters())
+    assert counts["to_review"] + counts["flagged"] == 2 and "candidate" not in counts
+    assert GenerationJob.objects.get(pk=job.pk).candidates == 3
+
+
+def test_best_of_n_is_bounded(editor_member):
+    product = ProductFactory(store=editor_member.store)
+
+    with pytest.raises(ValidationError, match="Best of 1 to 8"):
+        services.generation_start(store=editor_member.store, membership=editor_member, content_type="description",
+                                  product_ids=[product.pk], candidates=9, send=False)
+
+    assert not GenerationJob.objects.exists()
+
+
+def test_drafts_write_no_number_the_product_data_lacks(editor_member):
+    store = editor_member.store
+    # The default template's examples say "6 inches", "0.01 mm" and "100 to a box"; this product
+    # has one number of its own.
+    product = ProductFactory(store=store, title="Lab Wash Bottle, 500 ml", brand="ClearLab",
+                             attributes={"material": "polyethylene"})
+    job = services.generation_start(store=store, membership=editor_member, content_type="description",
+                                    product_ids=[product.pk], candidates=4,
+                                    params_overrides={"max_new_tokens": 60, "temperature": 1.0}, send=False)
+
+    run_job(job.pk, generation_run)
+
+    allowed = allowed_numbers(facts=product_facts(product), content_type="description")
+    drafts = list(Draft.objects.filter(job_id=job.pk))
+    assert len(drafts) == 4 and allowed == {"500"}
+    for draft in drafts:
+        assert set(NUMBER_RE.findall(draft.generated_text)) <= allowed, draft.generated_text

@@ -1,0 +1,112 @@
+"""The Models and Copy quality screens: who sees and may do what, another store's objects are 404,
+and a refused post changes nothing."""
+
+import pytest
+from django.urls import reverse
+
+from content.models import CopyEvaluation, CopyEvaluationDraft, ModelActivation, ModelVersion
+from content.selectors.model_versions import active_model_version
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, store, **kwargs):
+    return reverse(name, kwargs={"store_slug": store.slug, **kwargs})
+
+
+def ready_version(store, number=1):
+    return ModelVersion.objects.create(store=store, number=number, name="tuned on product copy",
+                                       status=ModelVersion.Status.READY, base_model_id="gemma-3-270m-q4_k_m",
+                                       adapter=f"store-{store.pk}/v{number}", training_examples=640,
+                                       loss_curve=[[1, 3.2], [2, 2.9]], sources=["corpus"])
+
+
+def test_a_viewer_reads_the_versions_but_gets_no_buttons(client_as, viewer_member):
+    version = ready_version(viewer_member.store)
+    client = client_as(viewer_member)
+
+    page = client.get(url("content:models", viewer_member.store)).content.decode()
+    detail = client.get(url("content:model_version", viewer_member.store, version_id=version.pk))
+
+    assert 'data-model-version="1"' in page and "v1 tuned on product copy" in page
+    assert "data-use-version" not in page and 'id="train-form"' not in page and 'id="retrain"' not in page
+    assert detail.status_code == 200 and "640 examples" in detail.content.decode()
+
+
+def test_an_editors_forged_choice_is_forbidden_and_changes_nothing(client_as, editor_member):
+    version = ready_version(editor_member.store)
+
+    response = client_as(editor_member).post(url("content:model_activate", editor_member.store),
+                                             {"model_version": version.pk})
+
+    assert response.status_code == 403
+    assert not ModelActivation.objects.exists()
+
+
+def test_an_admin_chooses_a_version_then_rolls_back_to_the_base_model(client_as, admin_member):
+    store = admin_member.store
+    version = ready_version(store)
+    client = client_as(admin_member)
+
+    client.post(url("content:model_activate", store), {"model_version": version.pk})
+    assert active_model_version(store=store) == version
+    page = client.get(url("content:models", store)).content.decode()
+    assert "data-active-model>v1 tuned on product copy<" in page and "data-roll-back" not in page
+    client.post(url("content:model_activate", store), {"model_version": "base"})
+    client.post(url("content:model_roll_back", store))
+
+    assert active_model_version(store=store) == version
+    assert list(ModelActivation.objects.filter(store=store).values_list("note", flat=True)) == [
+        "Rolled back", "", ""]
+
+
+def test_another_stores_version_and_evaluation_are_404(client_as, admin_member, other_store):
+    theirs = ready_version(other_store)
+    evaluation = CopyEvaluation.objects.create(store=other_store)
+    client = client_as(admin_member)
+
+    assert client.get(url("content:model_version", admin_member.store, version_id=theirs.pk)).status_code == 404
+    assert client.get(url("content:copy_evaluation", admin_member.store,
+                          evaluation_id=evaluation.pk)).status_code == 404
+    response = client.post(url("content:model_activate", admin_member.store), {"model_version": theirs.pk})
+    assert response.status_code == 404
+    assert not ModelActivation.objects.exists()
+
+
+def test_the_copy_quality_page_lists_evaluations_and_shows_the_drafts_side_by_side(client_as, viewer_member):
+    store = viewer_member.store
+    evaluation = CopyEvaluation.objects.create(store=store, results={
+        "corpus": {"drafts": 1, "pass_rate": 0.0, "claims_per_draft": 1.0, "length_ok": 1.0, "echo_rate": 0.0,
+                   "repetition_rate": 0.0, "similarity": 0.61},
+        "store": {"drafts": 1, "pass_rate": 1.0, "claims_per_draft": 0.0, "length_ok": 1.0, "echo_rate": 0.0,
+                  "repetition_rate": 0.0, "similarity": None}})
+    CopyEvaluationDraft.objects.create(evaluation=evaluation, subset="corpus_en", item_key="AMZ-1", language="en",
+                                       title="Glass beaker", text="<b>A beaker</b> for 500 labs.",
+                                       reference="The seller's own words.", passed=False,
+                                       checks=[{"name": "unsupported_claims", "passed": False, "severity": "error",
+                                                "message": "Figure '500 labs' is not in the product data"}])
+    client = client_as(viewer_member)
+
+    listing = client.get(url("content:copy_quality", store)).content.decode()
+    detail = client.get(url("content:copy_evaluation", store, evaluation_id=evaluation.pk)).content.decode()
+
+    assert f'data-evaluation="{evaluation.pk}"' in listing and 'id="copy-evaluation-form"' not in listing
+    assert "&lt;b&gt;A beaker&lt;/b&gt;" in detail and "<b>A beaker" not in detail  # model output is escaped
+    assert "The seller&#x27;s own words." in detail and "Figure &#x27;500 labs&#x27;" in detail
+
+
+def test_an_editor_starts_an_evaluation_from_the_page(client_as, editor_member, settings, tmp_path):
+    settings.PRODUCT_COPY_DIR = tmp_path  # absent: the store's products only
+    client = client_as(editor_member)
+
+    refused = client.post(url("content:copy_evaluation_start", editor_member.store),
+                          {"model_version": "base", "candidates": 1, "corpus_per_language": 100,
+                           "store_products": 16, "constrain_numbers": "on"}, follow=True)
+    assert "PRODUCT_COPY_DIR" in refused.content.decode() and not CopyEvaluation.objects.exists()
+    client.post(url("content:copy_evaluation_start", editor_member.store),
+                {"model_version": "base", "candidates": 2, "corpus_per_language": 0, "store_products": 16,
+                 "constrain_numbers": "on"})
+
+    evaluation = CopyEvaluation.objects.get()
+    assert (evaluation.candidates, evaluation.corpus_per_language, evaluation.model_version) == (2, 0, None)
+    assert evaluation.job.kind == "evaluation" and evaluation.created_by == editor_member.user
