@@ -77,8 +77,9 @@ class Runtime:
     def complete(self, prompts: list[str], params: dict[str, Any]) -> list[Completion]:
         from inference.params import GenerationParams
 
+        # GENERATION_BATCH_SIZE prompts decode together; a longer list runs in turns.
         results = self._generator.generate(prompts, params=GenerationParams.from_dict(params),
-                                           batch_size=max(1, len(prompts)))
+                                           batch_size=settings.GENERATION_BATCH_SIZE)
         return [
             Completion(text=result.text.strip(), prompt_tokens=result.prompt_tokens,
                        completion_tokens=result.completion_tokens, latency_ms=round(result.latency_s * 1000),
