@@ -21,7 +21,10 @@ The prompts are 16 completion-style few-shot product-description prompts built f
 real products in ../shared/data/amazon-scientific, the same for every engine and
 batch size; sampling is the runtime's default (temperature 0.7, top-k 50, top-p 0.95,
 repetition penalty 1.1) with no stop sequence, so EOS is the only early end. tokens/s
-counts new tokens over wall time, prefill included. Prints Markdown for bench/RESULTS.md.
+counts new tokens over wall time, prefill included; tokens per CPU-second divides
+them by the CPU time of the process that computed them (this one, the reference's
+child or llama-server), which other sessions' load on a shared machine disturbs far
+less than wall time. Prints Markdown for bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -89,9 +92,9 @@ def sampling(max_new_tokens: int):
 
 
 # --------------------------------------------------------------------------- engines
-# Each runner generates for all prompts once and returns (new tokens, seconds).
+# Each runner generates for all prompts once and returns (new tokens, wall seconds, CPU seconds).
 
-Runner = Callable[[list[str], int], tuple[int, float]]
+Runner = Callable[[list[str], int], tuple[int, float, float]]
 
 
 def spec(backend: str, *, batch_size: int = 16, cache_dir: Path | None = None):
@@ -106,10 +109,11 @@ def runtime_runner(backend: str, batch_size: int) -> Runner:
 
     generator = get_generator(spec(backend, batch_size=max(batch_size, 16)))
 
-    def run(prompts: list[str], max_new_tokens: int) -> tuple[int, float]:
-        started = time.perf_counter()
+    def run(prompts: list[str], max_new_tokens: int) -> tuple[int, float, float]:
+        started, cpu = time.perf_counter(), time.process_time()
         results = generator.generate(prompts, params=sampling(max_new_tokens), batch_size=batch_size)
-        return sum(result.completion_tokens for result in results), time.perf_counter() - started
+        tokens = sum(result.completion_tokens for result in results)
+        return tokens, time.perf_counter() - started, time.process_time() - cpu
 
     return run
 
@@ -122,7 +126,7 @@ def reference_runner() -> Runner:
 
     model = gguf_path(spec("llama.cpp"))
 
-    def run(prompts: list[str], max_new_tokens: int) -> tuple[int, float]:
+    def run(prompts: list[str], max_new_tokens: int) -> tuple[int, float, float]:
         request = json.dumps({"model": str(model), "prompts": prompts, "max_new_tokens": max_new_tokens,
                               "sampling": sampling(max_new_tokens).to_dict()})
         environment = {key: value for key, value in os.environ.items()
@@ -130,7 +134,7 @@ def reference_runner() -> Runner:
         output = subprocess.run([sys.executable, __file__, "--reference-child"], input=request, env=environment,
                                 check=True, capture_output=True, text=True).stdout
         reply = json.loads(output.strip().splitlines()[-1])
-        return reply["tokens"], reply["seconds"]
+        return reply["tokens"], reply["seconds"], reply["cpu_seconds"]
 
     return run
 
@@ -151,9 +155,9 @@ def reference_child(request: dict) -> dict:
         return output["usage"]["completion_tokens"]
 
     complete(request["prompts"][0], 2)  # warm-up
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     tokens = sum(complete(prompt, request["max_new_tokens"]) for prompt in request["prompts"])
-    return {"tokens": tokens, "seconds": time.perf_counter() - started}
+    return {"tokens": tokens, "seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu}
 
 
 class LlamaServer:
@@ -163,6 +167,7 @@ class LlamaServer:
         from inference.gguf_cache import gguf_path
         from inference.runtime import available_cpus
 
+        self.slots = slots
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -194,13 +199,31 @@ class LlamaServer:
         with urllib.request.urlopen(request, timeout=600) as reply:
             return json.loads(reply.read())["usage"]["completion_tokens"]
 
-    def runner(self, *, cache_prompt: bool) -> Runner:
-        def run(prompts: list[str], max_new_tokens: int) -> tuple[int, float]:
-            started = time.perf_counter()
+    def erase_slots(self) -> None:
+        for slot in range(self.slots):
+            request = urllib.request.Request(f"http://127.0.0.1:{self.port}/slots/{slot}?action=erase", data=b"{}",
+                                             headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=60):
+                pass
+
+    def runner(self, *, cache_prompt: bool, warm_prompts: list[str]) -> Runner:
+        """With cache_prompt, the slots first hold other products' prompts of the same
+        template (a job's steady state): sending the measured prompts twice would find
+        each whole prompt cached, which no job does."""
+
+        def run(prompts: list[str], max_new_tokens: int) -> tuple[int, float, float]:
+            import psutil
+
+            self.erase_slots()
+            if cache_prompt:
+                with concurrent.futures.ThreadPoolExecutor(len(warm_prompts)) as pool:
+                    list(pool.map(lambda p: self.complete(p, 1, cache_prompt=True), warm_prompts))
+            server = psutil.Process(self.process.pid)
+            started, cpu = time.perf_counter(), sum(server.cpu_times()[:2])
             with concurrent.futures.ThreadPoolExecutor(len(prompts)) as pool:
                 counts = list(pool.map(lambda p: self.complete(p, max_new_tokens, cache_prompt=cache_prompt),
                                        prompts))
-            return sum(counts), time.perf_counter() - started
+            return sum(counts), time.perf_counter() - started, sum(server.cpu_times()[:2]) - cpu
 
         return run
 
@@ -224,12 +247,15 @@ def measure(runners: dict[str, Runner], prompts: list[str], *, max_new_tokens: i
     for round_number in range(1, rounds + 1):
         for name, run in runners.items():
             load = os.getloadavg()[0]
-            tokens, seconds = run(prompts, max_new_tokens)
+            tokens, seconds, cpu_seconds = run(prompts, max_new_tokens)
             rate = tokens / seconds
-            print(f"round {round_number}, {name}: {tokens} tokens in {seconds:.1f} s = {rate:.1f} tokens/s "
-                  f"(load average {load:.1f})", flush=True)
+            print(f"round {round_number}, {name}: {tokens} tokens in {seconds:.1f} s = {rate:.1f} tokens/s, "
+                  f"{tokens / cpu_seconds:.1f} per CPU-second (load average {load:.1f})", flush=True)
             if name not in best or rate > best[name]["tokens_per_s"]:
                 best[name] = {"tokens": tokens, "seconds": seconds, "tokens_per_s": rate, "load": load}
+            per_cpu = tokens / cpu_seconds
+            if per_cpu > best[name].get("tokens_per_cpu_s", 0):
+                best[name]["tokens_per_cpu_s"] = per_cpu
     return best
 
 
@@ -285,6 +311,7 @@ def cpu_model() -> str:
 
 def report(*, rows: dict[str, dict], ready: dict, args: argparse.Namespace, prompts: int, load_before: float) -> str:
     reference = rows.get(REFERENCE, {}).get("tokens_per_s")
+    reference_cpu = rows.get(REFERENCE, {}).get("tokens_per_cpu_s")
     lines = [
         f"Date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}. Machine: {cpu_model()}, "
         f"{os.cpu_count()} cores. Load average before / after: {load_before:.1f} / {os.getloadavg()[0]:.1f}.",
@@ -293,14 +320,17 @@ def report(*, rows: dict[str, dict], ready: dict, args: argparse.Namespace, prom
         f"top-k 50, top-p 0.95, repetition penalty 1.1, seed {SEED}, no stop sequence; best of {args.rounds} "
         "rounds, engines taking turns.",
         "",
-        "| engine | batch | tokens | seconds | tokens/s | vs llama.cpp single stream | load avg |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| engine | batch | tokens | seconds | tokens/s | vs llama.cpp single stream | tokens per CPU-s "
+        "| vs llama.cpp, CPU | load avg |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, row in rows.items():
         engine, _, batch = name.partition(" @")
         ratio = f"{row['tokens_per_s'] / reference:.2f}x" if reference else "-"
+        cpu_ratio = f"{row['tokens_per_cpu_s'] / reference_cpu:.2f}x" if reference_cpu else "-"
         lines.append(f"| {engine} | {batch or '1'} | {row['tokens']} | {row['seconds']:.1f} | "
-                     f"{row['tokens_per_s']:.1f} | {ratio} | {row['load']:.1f} |")
+                     f"{row['tokens_per_s']:.1f} | {ratio} | {row['tokens_per_cpu_s']:.1f} | {cpu_ratio} "
+                     f"| {row['load']:.1f} |")
     if ready:
         lines += ["", "| worker start (fresh process) | load | first token | process wall |",
                   "| --- | ---: | ---: | ---: |"]
@@ -331,8 +361,6 @@ def main() -> None:
         print(json.dumps(reference_child(json.loads(sys.stdin.read()))))
         return
     engines = [name.strip() for name in args.engines.split(",") if name.strip()]
-    if args.llama_server and "llama-server" not in engines:
-        engines.append("llama-server")
     unknown = sorted(set(engines) - set(ENGINES))
     if unknown:
         raise SystemExit(f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES)}")
@@ -344,6 +372,8 @@ def main() -> None:
         count, args.max_new_tokens, args.rounds, batch_sizes = 2, 4, 1, [1, 2]
         if args.engines == parser.get_default("engines"):
             engines = ["reference", "engine"]
+    if args.llama_server and "llama-server" not in engines:
+        engines.append("llama-server")
     load_before = os.getloadavg()[0]
     started_backends = {"engine": "llama.cpp", "transformers": "transformers"}
     ready = {} if args.skip_ready else measure_ready(
@@ -365,9 +395,11 @@ def main() -> None:
             if not args.llama_server:
                 raise SystemExit("the llama-server engine needs --llama-server PATH")
             server = LlamaServer(args.llama_server, slots=len(prompts))
-            runners[f"llama-server, {len(prompts)} slots @{len(prompts)}"] = server.runner(cache_prompt=False)
+            others = [prompt for prompt in product_prompts(PROMPT_COUNT + 1) if prompt not in prompts][:len(prompts)]
+            runners[f"llama-server, {len(prompts)} slots @{len(prompts)}"] = server.runner(
+                cache_prompt=False, warm_prompts=others)
             runners[f"llama-server, {len(prompts)} slots, cache_prompt @{len(prompts)}"] = server.runner(
-                cache_prompt=True)
+                cache_prompt=True, warm_prompts=others)
         rows = measure(runners, prompts, max_new_tokens=args.max_new_tokens, rounds=args.rounds)
     finally:
         if server is not None:

@@ -103,16 +103,19 @@ class Runtime:
         from inference.params import GenerationParams
 
         generation_params = GenerationParams.from_dict(params)
+        # GENERATION_BATCH_SIZE prompts decode together; a longer list runs in turns (llama.cpp
+        # gives a finished draft's sequence to the next prompt at once).
         filters: list[tuple] = [()] * len(prompts)
         if allowed_numbers is not None:
             filters = [_number_filters(self._generator, allowed) for allowed in allowed_numbers]
         if any(filters) or self._adapter is not None:
             requests = [GenerationRequest(prompt=prompt, params=generation_params, token_filters=found)
                         for prompt, found in zip(prompts, filters, strict=True)]
-            results = self._generator.generate_requests(requests, batch_size=max(1, len(prompts)),
+            results = self._generator.generate_requests(requests, batch_size=settings.GENERATION_BATCH_SIZE,
                                                         adapter=self._adapter)
         else:
-            results = self._generator.generate(prompts, params=generation_params, batch_size=max(1, len(prompts)))
+            results = self._generator.generate(prompts, params=generation_params,
+                                               batch_size=settings.GENERATION_BATCH_SIZE)
         return [
             Completion(text=result.text.strip(), prompt_tokens=result.prompt_tokens,
                        completion_tokens=result.completion_tokens, latency_ms=round(result.latency_s * 1000),

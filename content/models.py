@@ -169,7 +169,7 @@ class GenerationJob(models.Model):
     # The catalog filter the products came from (kept for the record; the ids are what runs).
     filters = models.JSONField(default=dict, blank=True)
     parent_draft = models.ForeignKey("Draft", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    batch_size = models.PositiveSmallIntegerField(null=True, blank=True)  # None: GENERATION_BATCH_SIZE
+    batch_size = models.PositiveSmallIntegerField(null=True, blank=True)  # None: 2 x GENERATION_BATCH_SIZE
     model_id = models.CharField(max_length=500, blank=True, default="")
     prompt_tokens = models.PositiveBigIntegerField(default=0)
     completion_tokens = models.PositiveBigIntegerField(default=0)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0002_api_keys'),
-        ('content', '0006_campaigns'),
+        ('content', '0007_prompt_version_model'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -32,7 +32,7 @@ EMBED_TASK = "recommendations.tasks.embed_products"
 MAX_TEXT_CHARS = 2000
 # Rows claimed at once, in model batches: the model sorts the texts it is given by
 # length, so a larger claim pads less (bench/RESULTS.md, embedding job).
-CLAIM_BATCHES = 4
+CLAIM_BATCHES = 16
 
 def product_text(product: Product, *, published_description: str = "") -> str:
     """Title, category path, brand, attributes and the description (the published
@@ -213,8 +213,8 @@ def embed_batch(*, store: Store, embedder: Embedder, size: int) -> tuple[int, li
 def rows_write(rows: list[ProductEmbedding], *, vectors=None, model_id: str = "", embedded_at=None) -> None:
     """One UPDATE over unnested arrays for a batch of claimed rows: flag cleared, text
     hash, source time and filter columns, and the vectors when given. bulk_update's
-    CASE WHEN per row and field cost more Python time than the model itself
-    (bench/RESULTS.md, embedding job)."""
+    CASE WHEN per row and field cost more Python time than the model itself, and
+    vectors written as text cost 2 ms each to format (bench/RESULTS.md, embedding job)."""
     if not rows:
         return
     columns = {
@@ -226,13 +226,31 @@ def rows_write(rows: list[ProductEmbedding], *, vectors=None, model_id: str = ""
     }
     assignments = "dirty = false, " + ", ".join(f"{name} = v.{name}" for name in list(columns)[1:])
     if vectors is not None:
-        columns["embedding"] = ("text", [str(vector.tolist()) for vector in vectors])  # "[0.1, ...]"
-        assignments += ", embedding = v.embedding::vector, model_id = %(model_id)s, embedded_at = %(embedded_at)s"
-    arrays = ", ".join(f"%({name})s::{kind}[]" for name, (kind, _) in columns.items())
-    with connection.cursor() as cursor:
+        columns["embedding"] = ("vector", list(vectors))
+        assignments += ", embedding = v.embedding, model_id = %(model_id)s, embedded_at = %(embedded_at)s"
+    arrays = ", ".join(f"%({name})b::{kind}[]" if kind == "vector" else f"%({name})s::{kind}[]"
+                       for name, (kind, _) in columns.items())
+    with _binary_vector_cursor() as cursor:
         cursor.execute(
             f"UPDATE {ProductEmbedding._meta.db_table} AS pe SET {assignments} "
             f"FROM unnest({arrays}) AS v({', '.join(columns)}) WHERE pe.product_id = v.product_id",
             {**{name: values for name, (_, values) in columns.items()}, "model_id": model_id,
              "embedded_at": embedded_at},
         )
+
+
+def _binary_vector_cursor():
+    """A cursor on the ORM's connection (so inside its transaction) that binds parameters
+    on the server and sends numpy vectors in pgvector's binary format. The types are
+    registered on this cursor only: the ORM's own cursors keep reading vectors as text."""
+    import psycopg
+    from pgvector.psycopg.vector import VectorBinaryDumper
+    from psycopg.types import TypeInfo
+
+    connection.ensure_connection()
+    raw = connection.connection
+    cursor = psycopg.Cursor(raw)
+    info = TypeInfo.fetch(raw, "vector")
+    info.register(cursor)
+    cursor.adapters.register_dumper("numpy.ndarray", type("VectorDumper", (VectorBinaryDumper,), {"oid": info.oid}))
+    return cursor

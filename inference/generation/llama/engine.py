@@ -16,6 +16,7 @@ so a seeded greedy request writes the same text alone or among others.
 
 from __future__ import annotations
 
+import collections
 import logging
 import time
 from collections.abc import Hashable, Sequence
@@ -58,8 +59,10 @@ class SequenceOutcome:
 @dataclass
 class _Sequence:
     request: SequenceRequest
+    index: int
     sequence_id: int
     sampler: SequenceSampler
+    admitted_at: float
     position: int = 0
     text: bytearray = field(default_factory=bytearray)
     hit_eos: bool = False
@@ -85,26 +88,46 @@ class BatchDecoder:
         self.context.remove(PREFIX_SEQUENCE)
         self._prefix = []
 
-    def run(self, requests: Sequence[SequenceRequest], *, prefix_key: Hashable) -> list[SequenceOutcome]:
-        """Generate for up to `max_sequences` requests, each fitting a sequence's cache."""
+    def run(
+        self, requests: Sequence[SequenceRequest], *, prefix_key: Hashable, width: int
+    ) -> list[SequenceOutcome]:
+        """Generate for every request, at most `width` sequences at a time (capped by the context).
+
+        A finished sequence's slot goes to the next waiting request at once, so a long
+        completion does not hold the others back (continuous batching); results come
+        back in request order.
+        """
         started = time.perf_counter()
         distinct = list(dict.fromkeys(request.tokens for request in requests))
         shared = _shared_prefix_length(distinct)
         reused = self._load_prefix(list(distinct[0][:shared]), key=prefix_key)
-        sequences = [
-            _Sequence(
-                request=request,
-                sequence_id=index + 1,
-                sampler=SequenceSampler(params=request.params, seed=request.seed, filters=request.filters),
-            )
-            for index, request in enumerate(requests)
-        ]
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for index, request in enumerate(requests):
+            groups.setdefault(request.tokens, []).append(index)
+        waiting = collections.deque(groups.values())
+        free = list(range(min(width, self.max_sequences), 0, -1))
+        sequences: dict[int, _Sequence] = {}
+        active: dict[int, _Sequence] = {}
+        rows: dict[int, np.ndarray] = {}
+        steps = 0
         try:
-            rows = self._prefill(sequences, shared=shared)
-            steps = self._decode(sequences, rows)
+            while waiting or active:
+                admitted = self._admit(waiting, free, requests)
+                if admitted:
+                    for sequence in admitted:
+                        sequences[sequence.index] = active[sequence.sequence_id] = sequence
+                    # The prefill below reuses llama.cpp's logits buffer.
+                    rows = {sequence_id: row.copy() for sequence_id, row in rows.items()}
+                    rows.update(self._prefill(admitted, shared=shared))
+                step = self._sample(active, rows)
+                for sequence_id in [sequence_id for sequence_id, sequence in active.items() if sequence.done]:
+                    del active[sequence_id]
+                    free.append(sequence_id)
+                rows = self._feed(step) if step else {}
+                steps += bool(step)
         finally:
-            for sequence in sequences:
-                self.context.remove(sequence.sequence_id)
+            for sequence_id in active:
+                self.context.remove(sequence_id)
         logger.debug(
             "generation.llama_batch",
             extra={"sequences": len(requests), "distinct_prompts": len(distinct), "shared_prefix": shared,
@@ -116,10 +139,31 @@ class BatchDecoder:
                 raw_text=bytes(sequence.text).decode("utf-8", "replace"),
                 hit_eos=sequence.hit_eos,
                 hit_stop=sequence.hit_stop,
-                seconds=sequence.finished_at - started,
+                seconds=sequence.finished_at - sequence.admitted_at,
             )
-            for sequence in sequences
+            for sequence in (sequences[index] for index in range(len(requests)))
         ]
+
+    def _admit(
+        self, waiting: collections.deque[list[int]], free: list[int], requests: Sequence[SequenceRequest]
+    ) -> list[_Sequence]:
+        """Give free sequence ids to waiting requests, keeping identical prompts together where they fit."""
+        admitted: list[_Sequence] = []
+        now = time.perf_counter()
+        while waiting and free:
+            group = waiting[0]
+            taken, rest = group[: len(free)], group[len(free) :]
+            if rest:
+                waiting[0] = rest
+            else:
+                waiting.popleft()
+            for index in taken:
+                request = requests[index]
+                admitted.append(_Sequence(
+                    request=request, index=index, sequence_id=free.pop(), admitted_at=now,
+                    sampler=SequenceSampler(params=request.params, seed=request.seed, filters=request.filters),
+                ))
+        return admitted
 
     # -- prefix ---------------------------------------------------------------------------
 
@@ -148,7 +192,7 @@ class BatchDecoder:
     # -- prompts ----------------------------------------------------------------------------
 
     def _prefill(self, sequences: list[_Sequence], *, shared: int) -> dict[int, np.ndarray]:
-        """Compute every prompt past the shared prefix; returns sequence id -> its logits row."""
+        """Compute these sequences' prompts past the shared prefix; returns sequence id -> logits row."""
         groups: dict[tuple[int, ...], list[_Sequence]] = {}
         for sequence in sequences:
             groups.setdefault(sequence.request.tokens, []).append(sequence)
@@ -207,41 +251,33 @@ class BatchDecoder:
 
     # -- completions ------------------------------------------------------------------------
 
-    def _decode(self, sequences: list[_Sequence], rows: dict[int, np.ndarray]) -> int:
-        """Sample, then decode one token for each unfinished sequence, until all are done."""
+    def _sample(self, active: dict[int, _Sequence], rows: dict[int, np.ndarray]) -> list[tuple[int, int, int, bool]]:
+        """Choose each active sequence's next token; returns the decoding step for those that go on."""
         model = self.model
-        by_id = {sequence.sequence_id: sequence for sequence in sequences}
-        steps = 0
-        while rows:
-            step: list[tuple[int, int, int, bool]] = []
-            for sequence_id, row in rows.items():
-                sequence = by_id[sequence_id]
-                token = sequence.sampler.sample(row)
-                if model.is_end_of_generation(token):
-                    sequence.hit_eos = True
-                    self._finish(sequence)
-                    continue
-                sequence.sampler.accept(token)
-                sequence.text += model.piece(token)
-                params = sequence.request.params
-                if params.stop and _stopped(sequence.text, params.stop):
-                    sequence.hit_stop = True
-                    self._finish(sequence)
-                elif len(sequence.sampler.generated) >= params.max_new_tokens:
-                    self._finish(sequence)
-                else:
-                    step.append((sequence_id, token, sequence.position, True))
-                    sequence.position += 1
-            if not step:
-                break
-            rows = self._feed(step)
-            steps += 1
-        return steps
+        step: list[tuple[int, int, int, bool]] = []
+        for sequence_id, sequence in active.items():
+            token = sequence.sampler.sample(rows[sequence_id])
+            if model.is_end_of_generation(token):
+                sequence.hit_eos = True
+                self._finish(sequence)
+                continue
+            sequence.sampler.accept(token)
+            sequence.text += model.piece(token)
+            params = sequence.request.params
+            if params.stop and _stopped(sequence.text, params.stop):
+                sequence.hit_stop = True
+                self._finish(sequence)
+            elif len(sequence.sampler.generated) >= params.max_new_tokens:
+                self._finish(sequence)
+            else:
+                step.append((sequence_id, token, sequence.position, True))
+                sequence.position += 1
+        return step
 
     def _finish(self, sequence: _Sequence) -> None:
         sequence.done = True
         sequence.finished_at = time.perf_counter()
-        # Later steps of the batch decode without it.
+        # Its cache is emptied for the next request that takes its sequence id.
         self.context.remove(sequence.sequence_id)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 
 from ...errors import ChatTemplateUnavailable, ModelLoadError
@@ -35,8 +35,8 @@ class LlamaCppGenerator(Generator):
     """GGUF models on llama.cpp (CPU, or GPU when the library was built with one).
 
     The context is created once with room for `spec.batch_size` sequences of
-    `context_length` tokens each; a call with more prompts runs them in successive
-    batches. `generate` holds a lock: the
+    `context_length` tokens each; a call with more prompts keeps that many decoding
+    and gives a finished sequence's place to the next prompt. `generate` holds a lock: the
     context is one KV cache and one decode runs at a time.
     """
 
@@ -125,7 +125,9 @@ class LlamaCppGenerator(Generator):
         """One result per request, in order; each request brings its own parameters and token filters.
 
         A seeded request's i-th sequence in this call draws with seed + i, so the same
-        request gives the same text alone or inside a batch.
+        request gives the same text alone or inside a batch. `batch_size` is how many
+        sequences decode together (at most the spec's); a result's latency is its own,
+        from the moment its sequence started.
         """
         size = min(batch_size or self.spec.batch_size, self._decoder.max_sequences)
         tokens = [self.model.tokenize(request.prompt) for request in requests]
@@ -148,30 +150,26 @@ class LlamaCppGenerator(Generator):
         }
         with self._lock:
             prefix_key = self._use_adapter(adapter)
-            for batch in self._batches(runnable, size=size):
-                outcomes = self._run_batch([sequence_requests[index] for index in batch], prefix_key=prefix_key)
-                for index, outcome in zip(batch, outcomes, strict=True):
+            if runnable:
+                outcomes = self._run([sequence_requests[index] for index in runnable], prefix_key=prefix_key,
+                                     width=size)
+                for index, outcome in zip(runnable, outcomes, strict=True):
                     results[index] = self._result(requests[index], len(tokens[index]), outcome)
         return [result for result in results if result is not None]
 
-    def _run_batch(self, requests: list[SequenceRequest], *, prefix_key: Hashable) -> list[SequenceOutcome]:
+    def _run(self, requests: list[SequenceRequest], *, prefix_key: Hashable, width: int) -> list[SequenceOutcome]:
         started = time.perf_counter()
-        outcomes = self._decoder.run(requests, prefix_key=prefix_key)
+        outcomes = self._decoder.run(requests, prefix_key=prefix_key, width=width)
         seconds = time.perf_counter() - started
         completion_tokens = sum(len(outcome.generated) for outcome in outcomes)
         logger.info(
             "generation.batch_done",
-            extra={"model_id": self.model_id, "backend": "llama.cpp", "batch_size": len(requests),
-                   "prompt_tokens": sum(len(request.tokens) for request in requests),
+            extra={"model_id": self.model_id, "backend": "llama.cpp", "batch_size": min(width, len(requests)),
+                   "prompts": len(requests), "prompt_tokens": sum(len(request.tokens) for request in requests),
                    "completion_tokens": completion_tokens, "seconds": round(seconds, 3),
                    "tokens_per_s": round(completion_tokens / seconds, 2) if seconds > 0 else None},
         )
         return outcomes
-
-    @staticmethod
-    def _batches(indices: list[int], *, size: int) -> Iterator[list[int]]:
-        for start in range(0, len(indices), size):
-            yield indices[start : start + size]
 
     def _use_adapter(self, adapter: LoraAdapter | None) -> Hashable:
         """Apply the adapter (or none) to the context; returns the key a cached prefix is valid for."""
