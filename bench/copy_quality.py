@@ -60,6 +60,12 @@ def main() -> None:
     overrides = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
     rows = []
     for model, candidates, free in runs:
+        if model == "bundled" and bundled is None:
+            # A checkout without content/adapters/ (or one whose adapter was trained on another
+            # base model) still measures the base model; `train_copy_model --bundle` makes one.
+            print(f"skipped {model}:{candidates}: no bundled adapter fits the configured model "
+                  "(manage.py train_copy_model <store> --bundle writes one)")
+            continue
         version = resolve(store, model, bundled)
         evaluation = evaluate(store, version, candidates=candidates, constrain=not free, corpus=args.corpus,
                               store_products=args.store_products, overrides=overrides, reuse=args.reuse)
