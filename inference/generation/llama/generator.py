@@ -63,7 +63,8 @@ class LlamaCppGenerator(Generator):
             batch_tokens=min(_BATCH_TOKENS, per_sequence),
             threads=self.num_threads,
         )
-        self._context_length = context.cells_per_sequence
+        # llama.cpp pads each sequence's cells up (to 256); the setting stays the limit.
+        self._context_length = min(per_sequence, context.cells_per_sequence)
         self._decoder = BatchDecoder(model=self.model, context=context)
         self.model_id = spec.local_model_id()
         self._adapters: dict[LoraAdapter, LoraAdapterHandle] = {}
