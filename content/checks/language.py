@@ -92,7 +92,7 @@ def check_language(text: str, ctx: CheckContext) -> CheckResult:
     return _check_latin(text, ctx, share, {"cjk_share": round(share, 3)}, expected)
 
 
-def _check_chinese(text: str, toks: list[Token], share: float, details: dict, fact_words: set[str]) -> CheckResult:
+def _check_chinese(text: str, toks: Sequence[Token], share: float, details: dict, fact_words: set[str]) -> CheckResult:
     passages = [
         run
         for run in _latin_runs(text, toks)
@@ -114,7 +114,7 @@ def _check_chinese(text: str, toks: list[Token], share: float, details: dict, fa
     return CheckResult(NAME, True, "Chinese", (), ERROR, details)
 
 
-def _latin_runs(text: str, toks: list[Token]) -> list[list[Token]]:
+def _latin_runs(text: str, toks: Sequence[Token]) -> list[list[Token]]:
     """Stretches of Latin-script words not interrupted by Chinese characters or punctuation."""
     runs: list[list[Token]] = []
     current: list[Token] = []

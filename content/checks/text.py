@@ -64,8 +64,12 @@ _RUN_RE = re.compile(rf"[^\s{CJK_CHARS}]+")
 _HAS_LATIN = re.compile(_LATIN)
 
 
-def tokens(text: str) -> list[Token]:
-    return [Token(m.group().lower(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+@lru_cache(maxsize=64)
+def tokens(text: str) -> tuple[Token, ...]:
+    """The text's tokens, lower-cased, with offsets. Kept for the last texts seen: one save runs
+    every check over the same draft, facts and prompt, and several checks tokenize each (a
+    third of the checks' time before). Tokens are immutable, so callers share them."""
+    return tuple(Token(m.group().lower(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text))
 
 
 def token_texts(text: str) -> list[str]:
