@@ -30,3 +30,8 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def form_errors_text(form: forms.Form) -> str:
+    """A form's errors as one line for a flash message: "field: message; other: message"."""
+    return "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())

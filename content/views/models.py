@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog import generation_model
 from catalog.access import store_view
+from catalog.forms import form_errors_text
 from content.errors import TemplateNotFound
 from content.forms import CopyEvaluationForm, TrainForm
 from content.models import ContentType, ModelVersion
@@ -153,8 +154,7 @@ def model_roll_back(request):
 def model_train(request):
     form = TrainForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Check the training options: " + "; ".join(
-            f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+        messages.error(request, "Check the training options: " + form_errors_text(form))
         return redirect("content:models", store_slug=request.store.slug)
     try:
         version = model_version_train(store=request.store, membership=request.membership, sources=form.sources,
@@ -212,8 +212,7 @@ def copy_quality(request):
 def copy_evaluation_create(request):
     form = CopyEvaluationForm(request.POST, versions=model_versions_for_store(store=request.store))
     if not form.is_valid():
-        messages.error(request, "Check the evaluation options: " + "; ".join(
-            f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+        messages.error(request, "Check the evaluation options: " + form_errors_text(form))
         return redirect("content:copy_quality", store_slug=request.store.slug)
     values = form.cleaned_data
     try:

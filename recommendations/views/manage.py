@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.access import store_view
+from catalog.forms import form_errors_text
 from catalog.importing import ImportFileError
 from catalog.models import Job
 from catalog.request_values import id_or_none
@@ -154,8 +155,7 @@ def evaluation_page(request):
 def evaluation_create(request):
     form = EvaluationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Check the evaluation options: " + "; ".join(
-            f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+        messages.error(request, "Check the evaluation options: " + form_errors_text(form))
         return redirect("recommendations:evaluation", store_slug=request.store.slug)
     try:
         evaluation_start(store=request.store, membership=request.membership, params=form.cleaned_data)
