@@ -83,6 +83,7 @@ def main() -> None:
 
     print("\n".join([
         f"Machine: {machine()}; model {model.model_id}, GENERATION_BATCH_SIZE {settings.GENERATION_BATCH_SIZE}, "
+        f"GENERATION_EXACT_BATCHES {settings.GENERATION_EXACT_BATCHES}, "
         f"loaded in {load_s:.1f} s (not counted).",
         "",
         "| what | value |",

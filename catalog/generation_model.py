@@ -10,7 +10,7 @@ without it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,12 +116,52 @@ class Runtime:
         else:
             results = self._generator.generate(prompts, params=generation_params,
                                                batch_size=settings.GENERATION_BATCH_SIZE)
-        return [
-            Completion(text=result.text.strip(), prompt_tokens=result.prompt_tokens,
-                       completion_tokens=result.completion_tokens, latency_ms=round(result.latency_s * 1000),
-                       error=result.error if result.finish_reason == "error" else None)
-            for result in results
-        ]
+        return [_completion(result) for result in results]
+
+
+    def complete_stream(
+        self, take: Callable[[int], Sequence[PromptRequest]], params: dict[str, Any], *, width: int | None = None,
+    ) -> Iterator[tuple[int, Completion]]:
+        """Completions for prompts as `take(n)` hands them out (up to n more; none: nothing more
+        for now), yielded as (index in the order taken, completion) as each finishes.
+
+        llama.cpp starts a prompt as soon as one of its `width` sequences (GENERATION_BATCH_SIZE)
+        is free, so a long job keeps every sequence busy from its first prompt to its last; the
+        caller may make more prompts available while completions come back. Other runtimes run
+        them in batches. Close the stream (or let it go) to free the model.
+        """
+        from inference.generation.base import GenerationRequest
+        from inference.params import GenerationParams
+
+        generation_params = GenerationParams.from_dict(params)
+
+        def take_requests(count: int) -> list[GenerationRequest]:
+            return [GenerationRequest(prompt=prompt.text, params=generation_params,
+                                      token_filters=_number_filters(self._generator, prompt.allowed_numbers))
+                    for prompt in take(count)]
+
+        stream = self._generator.generate_stream(take_requests, batch_size=width or settings.GENERATION_BATCH_SIZE,
+                                                 adapter=self._adapter)
+        try:
+            for index, result in stream:
+                yield index, _completion(result)
+        finally:
+            stream.close()
+
+
+@dataclass(frozen=True)
+class PromptRequest:
+    """A prompt for `Runtime.complete_stream`, with every number its completion may write
+    (None: any; see inference.generation.numbers)."""
+
+    text: str
+    allowed_numbers: Collection[str] | None = None
+
+
+def _completion(result) -> Completion:
+    return Completion(text=result.text.strip(), prompt_tokens=result.prompt_tokens,
+                      completion_tokens=result.completion_tokens, latency_ms=round(result.latency_s * 1000),
+                      error=result.error if result.finish_reason == "error" else None)
 
 
 def _number_filters(generator, allowed: Collection[str] | None) -> tuple:
@@ -204,6 +244,7 @@ def model_spec(*, model: str = DEFAULT_MODEL):
         cache_dir=settings.MODEL_CACHE_DIR,
         context_length=settings.GENERATION_CONTEXT_LENGTH or None,
         num_threads=settings.TORCH_THREADS or None,
+        exact_batches=settings.GENERATION_EXACT_BATCHES,
     )
 
 

@@ -59,6 +59,7 @@ class ModelSpec:
     cache_dir: Path = field(default_factory=default_cache_dir)
     context_length: int | None = None
     num_threads: int | None = None
+    exact_batches: bool = True  # llama.cpp: kernels whose results do not depend on the batch
     api_key: str | None = field(default=None, repr=False)
     timeout_s: float = 120.0
 

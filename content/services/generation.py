@@ -3,15 +3,19 @@ sends the task; `generation_run` is the task's body (content/tasks.py).
 
 The body is safe to run twice: it writes only the (product, question,
 variant) drafts the job does not have yet (a unique constraint backs this),
-and leaves alone products that already failed. Progress is written after
-every batch, which is also where a cancelled job stops.
+and leaves alone products that already failed. Prompts go to the model as one
+stream (`_BatchStream`): a batch is rendered when the model has room for it and
+written (drafts, checks, progress) as soon as its last draft is done, while the
+model goes on with the next. Progress is written after every batch, which is
+also where a cancelled job stops.
 """
 
 from __future__ import annotations
 
+import collections
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -315,13 +319,14 @@ def generation_run(job: Job) -> dict:
     model = model_runtime(model=generation.template_version.model, model_version=generation.model_version)
     GenerationJob.objects.filter(pk=generation.pk).update(model_id=model.model_id)
     generation.model_id = model.model_id
-    # Two decode widths per batch: the runtime gives a finished draft's place to the next
-    # prompt, so the batch's longest draft holds fewer others back (bench/RESULTS.md).
+    # A batch is what is written (and can be cancelled) at once; the model decodes up to
+    # GENERATION_BATCH_SIZE drafts together, across batches (bench/RESULTS.md).
     batch_size = generation.batch_size or settings.GENERATION_BATCH_SIZE * 2
+    width = min(settings.GENERATION_BATCH_SIZE, batch_size)
     logger.info("generation.running", extra={"job": job.pk, "pending": len(pending), "batch_size": batch_size,
                                              "model": model.model_id, "candidates": generation.candidates})
-    for batch in item_batches(pending, size=batch_size):
-        outcome = _run_batch(job, generation, model, voice, batch)
+    stream = _BatchStream(job, generation, model, voice, item_batches(pending, size=batch_size))
+    for outcome in stream.run(width=width):
         done += outcome.written
         failed += outcome.failed
         job_progress(job, done=done, failed=failed)  # raises JobCancelled between batches
@@ -394,8 +399,101 @@ def _record_missing(job: Job, generation: GenerationJob, items: list[Item]) -> s
     return missing
 
 
-def _run_batch(job: Job, generation: GenerationJob, model: runtime.Runtime, voice: BrandVoice,
-               units: list[Unit]) -> BatchOutcome:
+@dataclass
+class _Batch:
+    """A batch on its way through the model: its rendered units, and their completions so far."""
+
+    units: list[Unit]
+    numbers: list[set[str]]
+    outcome: BatchOutcome
+    completions: list[runtime.Completion | None]
+    first_tries: dict[int, runtime.Completion] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return all(completion is not None for completion in self.completions)
+
+
+class _BatchStream:
+    """A job's batches through one model stream (Runtime.complete_stream).
+
+    The model asks for prompts whenever it has free sequences; the next batch is
+    rendered then. A batch is written as soon as its last completion is back, while
+    the model decodes the next ones, so no sequence waits for a batch's longest draft
+    and the job's progress moves batch by batch. An empty completion (a small model
+    sometimes stops at once) gets one more try, ahead of the prompts still waiting.
+    """
+
+    def __init__(self, job: Job, generation: GenerationJob, model: runtime.Runtime, voice: BrandVoice,
+                 batches: Iterator[list[Unit]]) -> None:
+        self.job, self.generation, self.model, self.voice = job, generation, model, voice
+        self._batches = batches
+        self._waiting: collections.deque[tuple[_Batch, int]] = collections.deque()
+        self._retries: collections.deque[tuple[_Batch, int]] = collections.deque()
+        self._taken: list[tuple[_Batch, int]] = []  # stream index -> (batch, unit)
+        self._done: collections.deque[_Batch] = collections.deque()
+        self._clock = time.monotonic()
+
+    def run(self, *, width: int) -> Iterator[BatchOutcome]:
+        """Each batch's outcome once it is written, in the order batches finish."""
+        stream = self.model.complete_stream(self._take, self.generation.params, width=width)
+        try:
+            for index, completion in stream:
+                batch, position = self._taken[index]
+                self._received(batch, position, completion)
+                while self._done:
+                    yield self._write(self._done.popleft())
+        finally:
+            stream.close()
+        while self._done:  # batches that had nothing to run
+            yield self._write(self._done.popleft())
+
+    def _take(self, count: int) -> list[runtime.PromptRequest]:
+        while len(self._retries) + len(self._waiting) < count and self._render_next():
+            pass
+        taken: list[runtime.PromptRequest] = []
+        while len(taken) < count and (self._retries or self._waiting):
+            batch, position = (self._retries or self._waiting).popleft()
+            self._taken.append((batch, position))
+            taken.append(runtime.PromptRequest(batch.units[position].prompt, batch.numbers[position]))
+        return taken
+
+    def _render_next(self) -> bool:
+        units = next(self._batches, None)
+        if units is None:
+            return False
+        batch = _rendered_batch(self.job, self.generation, self.model, self.voice, units)
+        if batch.units:
+            self._waiting.extend((batch, position) for position in range(len(batch.units)))
+        else:
+            self._done.append(batch)
+        return True
+
+    def _received(self, batch: _Batch, position: int, completion: runtime.Completion) -> None:
+        first = batch.first_tries.pop(position, None)
+        if first is not None:
+            completion = merged_completion(first, completion)
+        elif not completion.error and not completion.text:
+            batch.first_tries[position] = completion
+            self._retries.append((batch, position))
+            return
+        batch.completions[position] = completion
+        if batch.complete:
+            self._done.append(batch)
+
+    def _write(self, batch: _Batch) -> BatchOutcome:
+        # The model's time for this batch: since the last write ended (the model was busy throughout).
+        elapsed = time.monotonic() - self._clock
+        outcome = batch.outcome
+        if batch.units:
+            _write_batch(self.job, self.generation, self.voice, batch, elapsed=elapsed)
+        self._clock = time.monotonic()
+        return outcome
+
+
+def _rendered_batch(job: Job, generation: GenerationJob, model: runtime.Runtime, voice: BrandVoice,
+                    units: list[Unit]) -> _Batch:
+    """The batch's units with their prompts rendered; the ones that cannot run are recorded as failed."""
     outcome = BatchOutcome()
     products = {
         product.pk: product
@@ -431,22 +529,15 @@ def _run_batch(job: Job, generation: GenerationJob, model: runtime.Runtime, voic
             unit.prompt, unit.prompt_tokens = earlier.prompt, earlier.prompt_tokens
             unit.trimmed, unit.extra_facts = earlier.trimmed, earlier.extra_facts
         ready.append(unit)
-    if not ready:
-        return outcome
+    return _Batch(units=ready, numbers=[unit_numbers(unit, generation, voice) for unit in ready], outcome=outcome,
+                  completions=[None] * len(ready))
 
-    started = time.monotonic()
-    numbers = [unit_numbers(unit, generation, voice) for unit in ready]
-    completions = model.complete([unit.prompt for unit in ready], generation.params, allowed_numbers=numbers)
-    # A small model sometimes stops at once (a blank line first): one more try for those.
-    empty = [index for index, c in enumerate(completions) if not c.error and not c.text]
-    if empty:
-        retried = model.complete([ready[index].prompt for index in empty], generation.params,
-                                 allowed_numbers=[numbers[index] for index in empty])
-        for index, completion in zip(empty, retried, strict=True):
-            completions[index] = merged_completion(completions[index], completion)
-    elapsed = time.monotonic() - started
+
+def _write_batch(job: Job, generation: GenerationJob, voice: BrandVoice, batch: _Batch, *, elapsed: float) -> None:
+    outcome = batch.outcome
+    completions = [completion for completion in batch.completions if completion is not None]
     written_units, written_completions = [], []
-    for unit, completion in zip(ready, completions, strict=True):
+    for unit, completion in zip(batch.units, completions, strict=True):
         if completion.error or not completion.text:
             reason = completion.error or "the model wrote nothing usable, twice"
             _fail(job, unit, f"The model could not write this draft: {reason}.", outcome)
@@ -468,7 +559,6 @@ def _run_batch(job: Job, generation: GenerationJob, model: runtime.Runtime, voic
         "job": job.pk, "drafts": len(drafts), "failed": outcome.failed, "flagged": outcome.flagged,
         "seconds": round(elapsed, 2), "completion_tokens": sum(c.completion_tokens for c in completions),
     })
-    return outcome
 
 
 def merged_completion(first: runtime.Completion, second: runtime.Completion) -> runtime.Completion:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,7 @@ from ..prompt_fit import FittedPrompt, Render, fit_prompt
 
 if TYPE_CHECKING:
     from ..lora import LoraAdapter
+    from ..spec import ModelSpec
     from .sampling import TokenFilter
 
 ChatMessage = Mapping[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
@@ -39,6 +40,7 @@ class Generator(ABC):
     """
 
     model_id: str
+    spec: ModelSpec
 
     @property
     @abstractmethod
@@ -96,6 +98,30 @@ class Generator(ABC):
                                     batch_size=batch_size, adapter=adapter)
             results.update(zip(indices, outputs, strict=True))
         return [results[index] for index in range(len(requests))]
+
+    def generate_stream(
+        self,
+        take: Callable[[int], Sequence[GenerationRequest]],
+        *,
+        batch_size: int | None = None,
+        adapter: LoraAdapter | None = None,
+    ) -> Iterator[tuple[int, GenerationResult]]:
+        """Results for requests as `take(n)` hands them out, yielded as (index, result).
+
+        `take(n)` returns up to n more requests (none: nothing more for now); the caller
+        may make more available while results come back (a retry, the next rendered
+        batch). The index counts requests in the order taken. The stream ends when
+        nothing runs and `take` has nothing more. Here requests run in batches of
+        `batch_size`, each yielded when its batch is done; engines with continuous
+        batching (llama.cpp) start a request as soon as a sequence is free and yield
+        each result as it finishes.
+        """
+        size = batch_size or self.spec.batch_size
+        offset = 0
+        while batch := list(take(size)):
+            for index, result in enumerate(self.generate_requests(batch, batch_size=size, adapter=adapter)):
+                yield offset + index, result
+            offset += len(batch)
 
     def prompt_budget(self, *, max_new_tokens: int) -> int:
         """Prompt tokens that leave room for `max_new_tokens` within the context."""

@@ -78,3 +78,11 @@ def test_each_servers_key_goes_to_that_server_only(settings):
     assert default_seen == [("GET", "/v1/models", "Bearer default-key")]
     assert other_seen == [("GET", "/v1/models", None)]
 
+
+
+def test_exact_batches_is_the_default_and_the_operator_can_trade_it_for_speed(settings):
+    assert generation_model.model_spec().exact_batches is True
+
+    settings.GENERATION_EXACT_BATCHES = False
+
+    assert generation_model.model_spec().exact_batches is False

@@ -63,3 +63,38 @@ def test_an_answer_is_written_for_each_open_question_grounded_in_the_product(edi
         "Product: Digital Pocket Scale 500 g x 0.01 g\nBrand: Mitsuwa\nFacts: capacity: 500 g\n"
         "Description: Weighs samples up to 500 g.\nQuestion: Can it weigh a 2 kg bag of flour?\nAnswer:"
     )
+
+
+def test_a_job_streams_its_batches_through_one_model_call_and_writes_each_as_it_is_done(
+        editor_member, caplog, monkeypatch):
+    # Batches of 2 drafts, decoded 2 at a time: the next batch's prompts start as soon as a draft
+    # of the one before is done, not after its longest draft, and each batch is still written
+    # (and its progress saved) on its own.
+    store = editor_member.store
+    chosen = [ProductFactory(store=store, title=f"Borosilicate beaker, {size} ml", brand="Pyrex")
+              for size in (50, 100, 250, 400, 600, 1000)]
+    job = services.generation_start(store=store, membership=editor_member, content_type="description",
+                                    product_ids=[p.pk for p in chosen], params_overrides=SHORT, batch_size=2,
+                                    send=False)
+    progress: list[int] = []
+    from catalog.services import jobs
+
+    recorded = jobs.job_progress
+
+    def recording_progress(job, **fields):
+        if fields.get("done") is not None:
+            progress.append(fields["done"])
+        return recorded(job, **fields)
+
+    monkeypatch.setattr("content.services.generation.job_progress", recording_progress)
+
+    with caplog.at_level("INFO", logger="inference.generation.llama.generator"):
+        run_job(job.pk, generation_run)
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert Draft.objects.filter(job_id=job.pk).count() == 6
+    calls = [record for record in caplog.records
+             if record.name == "inference.generation.llama.generator" and record.msg == "generation.batch_done"]
+    assert [(call.prompts, call.batch_size) for call in calls] == [(6, 2)]
+    assert progress == [0, 2, 4, 6]

@@ -125,6 +125,83 @@ def test_every_decoding_step_lists_its_sequences_in_order_after_ids_are_handed_o
     assert any(ids != list(range(1, len(ids) + 1)) for ids in steps)  # ids were handed out again
 
 
+def test_a_stream_starts_requests_as_places_free_and_takes_more_while_results_come_back(generator, prompts):
+    alone = {prompt: generator.generate([prompt], params=GREEDY)[0].raw_text for prompt in prompts}
+    queue = [GenerationRequest(prompt=prompt, params=GREEDY) for prompt in prompts[:3]]
+    asked: list[int] = []
+
+    def take(count):
+        asked.append(count)
+        taken = queue[:count]
+        del queue[:count]
+        return taken
+
+    order: list[int] = []
+    texts: dict[int, str] = {}
+    for index, result in generator.generate_stream(take, batch_size=2):
+        order.append(index)
+        texts[index] = result.raw_text
+        if index == 0:  # added while the stream runs, as a job adds a retry or its next batch
+            queue.extend(GenerationRequest(prompt=prompt, params=GREEDY) for prompt in prompts[3:])
+
+    assert sorted(order) == list(range(len(prompts)))
+    assert [texts[index] for index in range(len(prompts))] == [alone[prompt] for prompt in prompts]
+    assert asked[0] == 4 and all(count <= 2 for count in asked[1:])  # two widths first, then free places
+
+
+def test_a_prompt_that_departs_from_the_cached_prefix_sooner_writes_what_it_writes_alone(generator, prompts):
+    other = "Write one sentence about this product.\nProduct: Glass beaker, 250 ml\nSentence:"
+    alone = generator.generate([other], params=GREEDY)[0].raw_text
+    queue = [GenerationRequest(prompt=prompt, params=GREEDY) for prompt in prompts[:2]]
+    sent_other = False
+
+    def take(count):
+        nonlocal sent_other
+        if queue:
+            taken = queue[:count]
+            del queue[:count]
+            return taken
+        if not sent_other:
+            sent_other = True
+            return [GenerationRequest(prompt=other, params=GREEDY)]
+        return []
+
+    results = dict(generator.generate_stream(take, batch_size=2, lookahead=2))
+
+    assert results[2].raw_text == alone
+
+
+def test_closing_a_stream_frees_its_sequences_and_the_model(generator, prompts):
+    queue = [GenerationRequest(prompt=prompt, params=GREEDY) for prompt in prompts]
+
+    def take(count):
+        taken = queue[:count]
+        del queue[:count]
+        return taken
+
+    stream = generator.generate_stream(take, batch_size=4)
+    next(stream)
+    stream.close()
+
+    context = generator._decoder.context
+    assert all(context.first_position(sequence) == -1 for sequence in range(1, context.sequences))
+    assert generator.generate([prompts[0]], params=GREEDY)[0].raw_text  # not locked out
+
+
+def test_without_exact_batches_the_faster_kernels_write_drafts_with_exact_token_counts(default_spec, prompts,
+                                                                                      caplog):
+    with caplog.at_level(logging.INFO, logger="inference.generation.llama.generator"):
+        fast = get_generator(default_spec.replace(exact_batches=False))
+
+    results = fast.generate(prompts[:3], params=GREEDY.replace(max_new_tokens=16))
+
+    loaded = [record for record in caplog.records if record.msg == "generation.model_loaded"]
+    assert [record.exact_batches for record in loaded] == [False]
+    for prompt, result in zip(prompts, results, strict=False):
+        assert result.text.strip() and 0 < result.completion_tokens <= 16
+        assert result.prompt_tokens == fast.count_tokens(prompt)
+
+
 def test_a_stop_sequence_ends_a_completion_and_is_cut(generator, prompts):
     params = GenerationParams(max_new_tokens=48, seed=5, stop=(".",))
 

@@ -1,12 +1,17 @@
 """Several sequences decoded together in one llama.cpp context, sharing their common prefix.
 
-Sequence 0 holds the prefix that the prompts of a batch share (the few-shot
-examples of a template) and keeps it between batches: the next batch computes
-only where its prefix departs from the cached one. Every prompt's sequence starts
-as a copy of sequence 0's cache, so the shared part is computed once per
-template, not once per draft. Identical prompts (variants, best-of-n) are
-computed once and copied as well. Each decoding step then sends one token per
-unfinished sequence in one llama_decode call.
+`BatchDecoder.stream` takes requests as sequences free up and yields each
+outcome as it finishes, so a job of a thousand drafts keeps every sequence busy
+from its first prompt to its last (continuous batching), and its caller writes
+drafts while the rest decode.
+
+Sequence 0 holds the prefix that the first prompts of a stream share (the
+few-shot examples of a template) and keeps it between streams: the next stream
+computes only where its prefix departs from the cached one. Every prompt's
+sequence starts as a copy of the part of sequence 0's cache it shares, so the
+shared part is computed once per template, not once per draft. Identical prompts
+(variants, best-of-n) are computed once and copied as well. Each decoding step
+then sends one token per unfinished sequence in one llama_decode call.
 
 A draft's numbers do not depend on its batch: each sequence has a cache of its
 own, prompts are computed in calls of their own sequence (see `_chunks`), and
@@ -19,7 +24,7 @@ from __future__ import annotations
 import collections
 import logging
 import time
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,64 +93,82 @@ class BatchDecoder:
         self.context.remove(PREFIX_SEQUENCE)
         self._prefix = []
 
-    def run(
-        self, requests: Sequence[SequenceRequest], *, prefix_key: Hashable, width: int
-    ) -> list[SequenceOutcome]:
-        """Generate for every request, at most `width` sequences at a time (capped by the context).
+    def stream(
+        self, take: Callable[[int], Sequence[SequenceRequest]], *, prefix_key: Hashable, width: int,
+        lookahead: int | None = None,
+    ) -> Iterator[tuple[int, SequenceOutcome]]:
+        """Generate for requests as `take(n)` hands them out, at most `width` sequences at a time.
 
-        A finished sequence's slot goes to the next waiting request at once, so a long
-        completion does not hold the others back (continuous batching); results come
-        back in request order.
+        `take(n)` returns up to n more requests (none: nothing more for now) and is called
+        whenever sequences are free, so a finished sequence's place goes to the next request
+        at once (continuous batching) and the caller may add requests while results come
+        back. Yields (index, outcome) as each sequence finishes, the index counting requests
+        in the order taken; ends when nothing runs and `take` has nothing more. The first
+        requests taken (`lookahead`, two widths unless given) set the shared prefix; a later
+        prompt that departs from it sooner shares what it can.
         """
         started = time.perf_counter()
+        slots = min(width, self.max_sequences)
+        requests: list[SequenceRequest] = []
+        waiting: collections.deque[list[int]] = collections.deque()
+
+        def pull(count: int) -> None:
+            for request in take(count):
+                index = len(requests)
+                requests.append(request)
+                # Identical prompts next to each other (candidates of one item) are computed once.
+                if waiting and requests[waiting[-1][0]].tokens == request.tokens:
+                    waiting[-1].append(index)
+                else:
+                    waiting.append([index])
+
+        pull(lookahead or 2 * slots)
+        if not requests:
+            return
         distinct = list(dict.fromkeys(request.tokens for request in requests))
         shared = _shared_prefix_length(distinct)
         reused = self._load_prefix(list(distinct[0][:shared]), key=prefix_key)
-        groups: dict[tuple[int, ...], list[int]] = {}
-        for index, request in enumerate(requests):
-            groups.setdefault(request.tokens, []).append(index)
-        waiting = collections.deque(groups.values())
-        free = list(range(min(width, self.max_sequences), 0, -1))
-        sequences: dict[int, _Sequence] = {}
+        free = list(range(slots, 0, -1))
         active: dict[int, _Sequence] = {}
         rows: dict[int, np.ndarray] = {}
         steps = 0
         try:
-            while waiting or active:
+            while True:
+                queued = sum(len(group) for group in waiting)
+                if len(free) > queued:
+                    pull(len(free) - queued)
+                if not waiting and not active:
+                    break
                 admitted = self._admit(waiting, free, requests)
                 if admitted:
                     for sequence in admitted:
-                        sequences[sequence.index] = active[sequence.sequence_id] = sequence
+                        active[sequence.sequence_id] = sequence
                     # The prefill below reuses llama.cpp's logits buffer.
                     rows = {sequence_id: row.copy() for sequence_id, row in rows.items()}
-                    rows.update(self._prefill(admitted, shared=shared))
+                    rows.update(self._prefill(admitted))
                 step = self._sample(active, rows)
-                for sequence_id in [sequence_id for sequence_id, sequence in active.items() if sequence.done]:
-                    del active[sequence_id]
-                    free.append(sequence_id)
+                finished = [sequence for sequence in active.values() if sequence.done]
+                for sequence in finished:
+                    del active[sequence.sequence_id]
+                    free.append(sequence.sequence_id)
                 # In order of sequence id: llama.cpp splits a step whose sequences come out of
                 # order (as they do once finished sequences' ids are handed out again) into many
                 # small decodes, which made every step after the first wave about 4x slower.
                 rows = self._feed(sorted(step, key=lambda entry: entry[0])) if step else {}
                 steps += bool(step)
+                # The caller runs while `rows` wait for sampling; it cannot decode meanwhile (the
+                # generator holds its lock), so the rows stay valid.
+                for sequence in sorted(finished, key=lambda sequence: sequence.index):
+                    yield sequence.index, _outcome(sequence)
         finally:
             for sequence_id in active:
                 self.context.remove(sequence_id)
-        logger.debug(
-            "generation.llama_batch",
-            extra={"sequences": len(requests), "distinct_prompts": len(distinct), "shared_prefix": shared,
-                   "prefix_reused": reused, "steps": steps, "seconds": round(time.perf_counter() - started, 3)},
-        )
-        return [
-            SequenceOutcome(
-                generated=sequence.sampler.generated,
-                raw_text=bytes(sequence.text).decode("utf-8", "replace"),
-                hit_eos=sequence.hit_eos,
-                hit_stop=sequence.hit_stop,
-                seconds=sequence.finished_at - sequence.admitted_at,
+            logger.debug(
+                "generation.llama_batch",
+                extra={"sequences": len(requests), "distinct_prompts": len(distinct), "shared_prefix": shared,
+                       "prefix_reused": reused, "steps": steps,
+                       "seconds": round(time.perf_counter() - started, 3)},
             )
-            for sequence in (sequences[index] for index in range(len(requests)))
-        ]
 
     def _admit(
         self, waiting: collections.deque[list[int]], free: list[int], requests: Sequence[SequenceRequest]
@@ -194,8 +217,9 @@ class BatchDecoder:
 
     # -- prompts ----------------------------------------------------------------------------
 
-    def _prefill(self, sequences: list[_Sequence], *, shared: int) -> dict[int, np.ndarray]:
-        """Compute these sequences' prompts past the shared prefix; returns sequence id -> logits row."""
+    def _prefill(self, sequences: list[_Sequence]) -> dict[int, np.ndarray]:
+        """Compute these sequences' prompts past what they share with the cached prefix;
+        returns sequence id -> logits row."""
         groups: dict[tuple[int, ...], list[_Sequence]] = {}
         for sequence in sequences:
             groups.setdefault(sequence.request.tokens, []).append(sequence)
@@ -203,16 +227,15 @@ class BatchDecoder:
         bodies: list[tuple[int, int, int, bool]] = []
         for tokens, members in groups.items():
             lead = members[0]
-            if shared:
-                self.context.copy(PREFIX_SEQUENCE, lead.sequence_id)
+            start = self._start_from_prefix(tokens, lead.sequence_id)
             # The lead computes the prompt up to its tail; copies of it then compute
             # only the tail, each in its own sequence, so that each has a logits row
             # of its own to sample (and filter) from.
-            tail_start = len(tokens) if len(members) == 1 else max(shared, len(tokens) - _OWN_TAIL)
-            if tail_start - shared < _OWN_TAIL:
-                tail_start = shared  # no body of a single token either
+            tail_start = len(tokens) if len(members) == 1 else max(start, len(tokens) - _OWN_TAIL)
+            if tail_start - start < _OWN_TAIL:
+                tail_start = start  # no body of a single token either
             bodies += [(lead.sequence_id, tokens[position], position, position == len(tokens) - 1)
-                       for position in range(shared, tail_start)]
+                       for position in range(start, tail_start)]
             if len(members) > 1:
                 last_tokens += [(member.sequence_id, tokens[position], position, position == len(tokens) - 1)
                                 for member in members for position in range(tail_start, len(tokens))]
@@ -226,6 +249,19 @@ class BatchDecoder:
                     self.context.copy(members[0].sequence_id, member.sequence_id)
             rows.update(self._feed(last_tokens))
         return rows
+
+    def _start_from_prefix(self, tokens: tuple[int, ...], sequence_id: int) -> int:
+        """Give the sequence the cached prefix's tokens that `tokens` starts with; returns how many.
+
+        At least its last _OWN_TAIL tokens stay the sequence's own to compute."""
+        start = max(0, min(_common_length(self._prefix, tokens), len(tokens) - _OWN_TAIL))
+        if start < len(self._prefix) and self.context.first_position(PREFIX_SEQUENCE) > 0:
+            start = 0  # a sliding window dropped cells: the prefix cannot be cut short (see _load_prefix)
+        if start:
+            self.context.copy(PREFIX_SEQUENCE, sequence_id)
+            if start < len(self._prefix):
+                self.context.remove(sequence_id, start, -1)
+        return start
 
     def _feed(self, tokens: list[tuple[int, int, int, bool]]) -> dict[int, np.ndarray]:
         """Decode (sequence id, token, position, wants logits) entries, as many per call as fit.
@@ -343,3 +379,13 @@ def _shared_prefix_length(distinct: Sequence[Sequence[int]]) -> int:
     for tokens in distinct[1:]:
         shared = min(shared, _common_length(distinct[0], tokens))
     return max(shared, 0)
+
+
+def _outcome(sequence: _Sequence) -> SequenceOutcome:
+    return SequenceOutcome(
+        generated=sequence.sampler.generated,
+        raw_text=bytes(sequence.text).decode("utf-8", "replace"),
+        hit_eos=sequence.hit_eos,
+        hit_stop=sequence.hit_stop,
+        seconds=sequence.finished_at - sequence.admitted_at,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from pathlib import Path
 
 from ...errors import ChatTemplateUnavailable, ModelLoadError
@@ -52,7 +52,7 @@ class LlamaCppGenerator(Generator):
         if spec.device == "cuda" and not on_gpu:
             raise ModelLoadError("device 'cuda' was requested but this llama.cpp build has no GPU support")
         self.device = "gpu" if on_gpu else "cpu"
-        self.model = LlamaModel(path, gpu_layers=-1 if on_gpu else 0)
+        self.model = LlamaModel(path, gpu_layers=-1 if on_gpu else 0, exact=spec.exact_batches)
         per_sequence = min(spec.context_length or _DEFAULT_CONTEXT, self.model.n_ctx_train)
         self.num_threads = spec.num_threads or available_cpus()
         sequences = spec.batch_size + 1  # sequence 0 keeps the shared prefix
@@ -62,6 +62,7 @@ class LlamaCppGenerator(Generator):
             sequences=sequences,
             batch_tokens=min(_BATCH_TOKENS, per_sequence),
             threads=self.num_threads,
+            exact=spec.exact_batches,
         )
         # llama.cpp pads each sequence's cells up (to 256); the setting stays the limit.
         self._context_length = min(per_sequence, context.cells_per_sequence)
@@ -73,7 +74,7 @@ class LlamaCppGenerator(Generator):
         logger.info(
             "generation.model_loaded",
             extra={"model_id": self.model_id, "backend": "llama.cpp", "device": self.device,
-                   "num_threads": self.num_threads, "parallel": spec.batch_size,
+                   "num_threads": self.num_threads, "parallel": spec.batch_size, "exact_batches": spec.exact_batches,
                    "context_per_sequence": self._context_length, "seconds": round(self.load_seconds, 2)},
         )
 
@@ -128,49 +129,91 @@ class LlamaCppGenerator(Generator):
         A seeded request's i-th sequence in this call draws with seed + i, so the same
         request gives the same text alone or inside a batch. `batch_size` is how many
         sequences decode together (at most the spec's); a result's latency is its own,
-        from the moment its sequence started.
+        from the moment its sequence started. The shared prefix is computed over all of them.
         """
-        size = min(batch_size or self.spec.batch_size, self._decoder.max_sequences)
-        tokens = [self.model.tokenize(request.prompt) for request in requests]
-        results: list[GenerationResult | None] = [None] * len(requests)
-        runnable: list[int] = []
-        for index, (request, prompt_tokens) in enumerate(zip(requests, tokens, strict=True)):
-            error = self.context_error(prompt_tokens=len(prompt_tokens), max_new_tokens=request.params.max_new_tokens)
-            if error:
-                results[index] = self._error_result(error, prompt_tokens=len(prompt_tokens))
-            else:
-                runnable.append(index)
-        sequence_requests = {
-            index: SequenceRequest(
-                tokens=tuple(tokens[index]),
-                params=requests[index].params,
-                seed=None if requests[index].params.seed is None else requests[index].params.seed + index,
-                filters=tuple(requests[index].token_filters),
-            )
-            for index in runnable
-        }
+        pending = list(requests)
+
+        def take(count: int) -> list[GenerationRequest]:
+            taken = pending[:count]
+            del pending[:count]
+            return taken
+
+        results = dict(self.generate_stream(take, batch_size=batch_size, adapter=adapter, lookahead=len(requests)))
+        return [results[index] for index in range(len(requests))]
+
+    def generate_stream(
+        self,
+        take: Callable[[int], Sequence[GenerationRequest]],
+        *,
+        batch_size: int | None = None,
+        adapter: LoraAdapter | None = None,
+        lookahead: int | None = None,
+    ) -> Iterator[tuple[int, GenerationResult]]:
+        """See Generator.generate_stream: a request starts as soon as a sequence is free and each
+        result comes back as it finishes. The i-th request taken draws with its seed + i.
+
+        The generator stays locked until the stream is exhausted or closed: close it (or
+        let it go) to give the model to other callers."""
+        width = min(batch_size or self.spec.batch_size, self._decoder.max_sequences)
+        requests: list[GenerationRequest] = []
+        tokens: list[list[int]] = []
+        positions: list[int] = []  # engine index -> request index
+        errors: list[int] = []  # requests that cannot run, waiting to be yielded
+
+        def take_runnable(count: int) -> list[SequenceRequest]:
+            runnable: list[SequenceRequest] = []
+            while len(runnable) < count:
+                batch = list(take(count - len(runnable)))
+                if not batch:
+                    break
+                for request in batch:
+                    index = len(requests)
+                    prompt_tokens = self.model.tokenize(request.prompt)
+                    requests.append(request)
+                    tokens.append(prompt_tokens)
+                    params = request.params
+                    if self.context_error(prompt_tokens=len(prompt_tokens), max_new_tokens=params.max_new_tokens):
+                        errors.append(index)
+                        continue
+                    positions.append(index)
+                    runnable.append(SequenceRequest(
+                        tokens=tuple(prompt_tokens), params=params,
+                        seed=None if params.seed is None else params.seed + index,
+                        filters=tuple(request.token_filters)))
+            return runnable
+
+        def error_results() -> Iterator[tuple[int, GenerationResult]]:
+            while errors:
+                index = errors.pop(0)
+                error = self.context_error(prompt_tokens=len(tokens[index]),
+                                           max_new_tokens=requests[index].params.max_new_tokens)
+                yield index, self._error_result(error or "", prompt_tokens=len(tokens[index]))
+
+        started = time.perf_counter()
+        completion_tokens = 0
         with self._lock:
             prefix_key = self._use_adapter(adapter)
-            if runnable:
-                outcomes = self._run([sequence_requests[index] for index in runnable], prefix_key=prefix_key,
-                                     width=size)
-                for index, outcome in zip(runnable, outcomes, strict=True):
-                    results[index] = self._result(requests[index], len(tokens[index]), outcome)
-        return [result for result in results if result is not None]
-
-    def _run(self, requests: list[SequenceRequest], *, prefix_key: Hashable, width: int) -> list[SequenceOutcome]:
-        started = time.perf_counter()
-        outcomes = self._decoder.run(requests, prefix_key=prefix_key, width=width)
-        seconds = time.perf_counter() - started
-        completion_tokens = sum(len(outcome.generated) for outcome in outcomes)
-        logger.info(
-            "generation.batch_done",
-            extra={"model_id": self.model_id, "backend": "llama.cpp", "batch_size": min(width, len(requests)),
-                   "prompts": len(requests), "prompt_tokens": sum(len(request.tokens) for request in requests),
-                   "completion_tokens": completion_tokens, "seconds": round(seconds, 3),
-                   "tokens_per_s": round(completion_tokens / seconds, 2) if seconds > 0 else None},
-        )
-        return outcomes
+            outcomes = self._decoder.stream(take_runnable, prefix_key=prefix_key, width=width,
+                                            lookahead=lookahead)
+            try:
+                for engine_index, outcome in outcomes:
+                    yield from error_results()
+                    index = positions[engine_index]
+                    completion_tokens += len(outcome.generated)
+                    yield index, self._result(requests[index], len(tokens[index]), outcome)
+                yield from error_results()
+            finally:
+                outcomes.close()
+                if positions:
+                    seconds = time.perf_counter() - started
+                    logger.info(
+                        "generation.batch_done",
+                        extra={"model_id": self.model_id, "backend": "llama.cpp",
+                               "batch_size": min(width, len(positions)), "prompts": len(requests),
+                               "prompt_tokens": sum(len(tokens[index]) for index in positions),
+                               "completion_tokens": completion_tokens, "seconds": round(seconds, 3),
+                               "tokens_per_s": round(completion_tokens / seconds, 2) if seconds > 0 else None},
+                    )
 
     def _use_adapter(self, adapter: LoraAdapter | None) -> Hashable:
         """Apply the adapter (or none) to the context; returns the key a cached prefix is valid for."""

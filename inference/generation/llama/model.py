@@ -22,14 +22,14 @@ _PIECE_BUFFER = 64
 class LlamaModel:
     """Weights mapped from a GGUF file (mmap: loading takes well under a second)."""
 
-    def __init__(self, path: Path, *, gpu_layers: int) -> None:
+    def __init__(self, path: Path, *, gpu_layers: int, exact: bool = True) -> None:
         lib = library()
         self._lib = lib
         params = lib.llama_model_default_params()
         params.n_gpu_layers = gpu_layers
         # Repacked weights (and AMX tiles) run other kernels for 1-3 rows than for 4 or
         # more, so a draft's logits would depend on how many drafts decode beside it.
-        params.use_extra_bufts = False
+        params.use_extra_bufts = not exact
         take_recent_errors()
         handle = lib.llama_model_load_from_file(str(path).encode("utf-8"), params)
         if not handle:
@@ -132,7 +132,7 @@ class LlamaContext:
     buffers of one decode call."""
 
     def __init__(
-        self, model: LlamaModel, *, cells: int, sequences: int, batch_tokens: int, threads: int
+        self, model: LlamaModel, *, cells: int, sequences: int, batch_tokens: int, threads: int, exact: bool = True
     ) -> None:
         lib = library()
         self._lib = lib
@@ -156,7 +156,7 @@ class LlamaContext:
         params.swa_full = False
         # llama.cpp's CPU flash attention takes other paths for 1, 2-63 and 64+ query
         # tokens and for long caches; plain attention computes the same way for all.
-        params.flash_attn_type = lib.LLAMA_FLASH_ATTN_TYPE_DISABLED
+        params.flash_attn_type = lib.LLAMA_FLASH_ATTN_TYPE_DISABLED if exact else lib.LLAMA_FLASH_ATTN_TYPE_AUTO
         params.no_perf = True
         take_recent_errors()
         handle = lib.llama_init_from_model(model.handle, params)
