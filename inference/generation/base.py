@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..errors import InferenceError
 from ..params import GenerationParams, GenerationResult
@@ -16,7 +16,20 @@ if TYPE_CHECKING:
     from ..spec import ModelSpec
     from .sampling import TokenFilter
 
+T = TypeVar("T")
 ChatMessage = Mapping[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
+
+
+def take_from(items: Sequence[T]) -> Callable[[int], list[T]]:
+    """A `take` for `Generator.generate_stream` that hands out `items` in order, n at a time."""
+    pending = list(items)
+
+    def take(count: int) -> list[T]:
+        taken = pending[:count]
+        del pending[:count]
+        return taken
+
+    return take
 
 
 @dataclass(frozen=True)

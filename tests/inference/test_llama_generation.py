@@ -15,6 +15,7 @@ from inference import (
     ModelSpec,
     get_generator,
 )
+from inference.generation.base import take_from
 from inference.generation.llama import LlamaCppGenerator
 from inference.generation.llama.engine import _stopped
 from inference.spec import PACKAGED_MODEL_ID
@@ -172,12 +173,7 @@ def test_a_prompt_that_departs_from_the_cached_prefix_sooner_writes_what_it_writ
 
 
 def test_closing_a_stream_frees_its_sequences_and_the_model(generator, prompts):
-    queue = [GenerationRequest(prompt=prompt, params=GREEDY) for prompt in prompts]
-
-    def take(count):
-        taken = queue[:count]
-        del queue[:count]
-        return taken
+    take = take_from([GenerationRequest(prompt=prompt, params=GREEDY) for prompt in prompts])
 
     stream = generator.generate_stream(take, batch_size=4)
     next(stream)

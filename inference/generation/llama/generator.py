@@ -15,7 +15,7 @@ from ...params import GenerationParams, GenerationResult
 from ...postprocess import clean_completion
 from ...runtime import available_cpus
 from ...spec import ModelSpec
-from ..base import ChatMessage, GenerationRequest, Generator
+from ..base import ChatMessage, GenerationRequest, Generator, take_from
 from .engine import BatchDecoder, SequenceOutcome, SequenceRequest
 from .library import gpu_offload_supported
 from .model import LlamaContext, LlamaModel, LoraAdapterHandle
@@ -131,14 +131,8 @@ class LlamaCppGenerator(Generator):
         sequences decode together (at most the spec's); a result's latency is its own,
         from the moment its sequence started. The shared prefix is computed over all of them.
         """
-        pending = list(requests)
-
-        def take(count: int) -> list[GenerationRequest]:
-            taken = pending[:count]
-            del pending[:count]
-            return taken
-
-        results = dict(self.generate_stream(take, batch_size=batch_size, adapter=adapter, lookahead=len(requests)))
+        results = dict(self.generate_stream(take_from(requests), batch_size=batch_size, adapter=adapter,
+                                            lookahead=len(requests)))
         return [results[index] for index in range(len(requests))]
 
     def generate_stream(
