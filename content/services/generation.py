@@ -16,6 +16,7 @@ import collections
 import logging
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -326,10 +327,12 @@ def generation_run(job: Job) -> dict:
     logger.info("generation.running", extra={"job": job.pk, "pending": len(pending), "batch_size": batch_size,
                                              "model": model.model_id, "candidates": generation.candidates})
     stream = _BatchStream(job, generation, model, voice, item_batches(pending, size=batch_size))
-    for outcome in stream.run(width=width):
-        done += outcome.written
-        failed += outcome.failed
-        job_progress(job, done=done, failed=failed)  # raises JobCancelled between batches
+    # closing(): a cancelled or lost job frees the model (and its lock) at once, not when collected.
+    with closing(stream.run(width=width)) as outcomes:
+        for outcome in outcomes:
+            done += outcome.written
+            failed += outcome.failed
+            job_progress(job, done=done, failed=failed)  # raises JobCancelled between batches
     return _summary(generation)
 
 

@@ -4,6 +4,7 @@ product whose prompt cannot fit. (test_tasks.py runs jobs on the worker.)"""
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from catalog.models import Job, JobError
 from catalog.services.jobs import run_job
@@ -98,3 +99,35 @@ def test_a_job_streams_its_batches_through_one_model_call_and_writes_each_as_it_
              if record.name == "inference.generation.llama.generator" and record.msg == "generation.batch_done"]
     assert [(call.prompts, call.batch_size) for call in calls] == [(6, 2)]
     assert progress == [0, 2, 4, 6]
+
+
+def test_a_job_cancelled_midway_frees_the_model_at_once(editor_member, monkeypatch):
+    from catalog import generation_model
+    from catalog.services import jobs
+    from inference.generation import get_generator
+
+    store = editor_member.store
+    chosen = [ProductFactory(store=store, title=f"Nitrile gloves, size {size}", brand="Medline")
+              for size in ("S", "M", "L", "XL")]
+    job = services.generation_start(store=store, membership=editor_member, content_type="description",
+                                    product_ids=[p.pk for p in chosen], params_overrides=SHORT, batch_size=1,
+                                    send=False)
+    recorded = jobs.job_progress
+
+    def cancelling_progress(job, **fields):
+        if fields.get("done"):
+            Job.objects.filter(pk=job.pk).update(cancel_requested_at=timezone.now())
+        return recorded(job, **fields)
+
+    monkeypatch.setattr("content.services.generation.job_progress", cancelling_progress)
+
+    run_job(job.pk, generation_run)
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED
+    assert Draft.objects.filter(job_id=job.pk).count() == 1
+    generator = get_generator(generation_model.model_spec())
+    assert generator._lock.acquire(blocking=False)  # the stream was closed
+    generator._lock.release()
+    context = generator._decoder.context
+    assert all(context.first_position(sequence) == -1 for sequence in range(1, context.sequences))
