@@ -7,6 +7,7 @@ prompts or sampling.
 from __future__ import annotations
 
 import ctypes
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -43,13 +44,16 @@ class LlamaModel:
         self._adds_bos = bool(lib.llama_vocab_get_add_bos(self.vocab))
         self._pieces: dict[int, bytes] = {}
 
+    handle = None  # until a load succeeds
+
     def close(self) -> None:
         if self.handle:
             self._lib.llama_model_free(self.handle)
             self.handle = None
 
     def __del__(self) -> None:
-        self.close()
+        if not sys.is_finalizing():  # at exit the bindings may be gone; the process frees all
+            self.close()
 
     def tokenize(self, text: str) -> list[int]:
         """Prompt tokens, BOS included when the model wants it; special tokens in the text are parsed
@@ -170,13 +174,16 @@ class LlamaContext:
         self.batch = TokenBatch(batch_tokens)
         self._adapters: tuple[int, ...] = ()
 
+    handle = None  # until the context is created
+
     def close(self) -> None:
         if self.handle:
             self._lib.llama_free(self.handle)
             self.handle = None
 
     def __del__(self) -> None:
-        self.close()
+        if not sys.is_finalizing():
+            self.close()
 
     # -- memory ------------------------------------------------------------------------
 
