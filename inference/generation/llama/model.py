@@ -51,8 +51,9 @@ class LlamaModel:
             self._lib.llama_model_free(self.handle)
             self.handle = None
 
-    def __del__(self) -> None:
-        if not sys.is_finalizing():  # at exit the bindings may be gone; the process frees all
+    # sys.is_finalizing is bound here: at exit the module's globals (sys, the bindings) may be gone.
+    def __del__(self, _finalizing=sys.is_finalizing) -> None:
+        if not _finalizing():  # the process frees everything at exit
             self.close()
 
     def tokenize(self, text: str) -> list[int]:
@@ -181,8 +182,8 @@ class LlamaContext:
             self._lib.llama_free(self.handle)
             self.handle = None
 
-    def __del__(self) -> None:
-        if not sys.is_finalizing():
+    def __del__(self, _finalizing=sys.is_finalizing) -> None:
+        if not _finalizing():
             self.close()
 
     # -- memory ------------------------------------------------------------------------
