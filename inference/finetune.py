@@ -149,14 +149,16 @@ def lora_train(
     softcap = getattr(model.config, "final_logit_softcapping", None)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     logger.info("finetune.started", extra={"examples": len(encoded), "skipped": skipped, "steps": len(batches),
-                                           "device": str(device), "threads": threads, "params": params.to_dict()})
+                                           "device": str(device), "threads": threads, "bf16": bf16_autocast(device),
+                                           "params": params.to_dict()})
+    mixed = bf16_autocast(device)
     model.train()
     curve: list[tuple[int, float]] = []
     done = tokens = 0
     started = time.perf_counter()
     for step, batch in enumerate(batches, start=1):
         input_ids, attention, targets, weights = _tensors(batch, pad=pad, device=device)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=mixed):
             hidden = decoder(input_ids=input_ids, attention_mask=attention).last_hidden_state
         loss = _completion_loss(hidden, head, targets, weights, softcap=softcap)
         loss.backward()
@@ -177,8 +179,35 @@ def lora_train(
     return TrainingResult(
         adapter_dir=output_dir, examples=len(encoded), skipped=skipped, steps=len(batches), seconds=seconds,
         examples_per_second=done / seconds if seconds else 0.0, tokens_per_second=tokens / seconds if seconds else 0.0,
-        device=f"{device.type} ({threads} threads)" if device.type == "cpu" else str(device), loss_curve=curve,
+        device=_device_label(device, threads=threads, mixed=mixed), loss_curve=curve,
     )
+
+
+def bf16_autocast(device) -> bool:
+    """Whether the decoder runs in bfloat16 autocast (the LoRA weights, the optimiser and the
+    loss stay fp32): on a GPU, and on a CPU with native bfloat16 matrix units (AMX or AVX-512
+    BF16), where it trains about a third faster (bench/RESULTS.md, "fine-tuning"). Elsewhere
+    bfloat16 is emulated and slower, so fp32 it is."""
+    import torch
+
+    if device.type == "cuda":
+        return True
+    if device.type != "cpu" or not torch.backends.mkldnn.is_available():
+        return False
+    return bool(getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()) or _cpu_flag("avx512_bf16")
+
+
+def _cpu_flag(flag: str) -> bool:
+    try:
+        return flag in Path("/proc/cpuinfo").read_text().split()
+    except OSError:
+        return False
+
+
+def _device_label(device, *, threads: int, mixed: bool) -> str:
+    if device.type != "cpu":
+        return str(device)
+    return f"cpu ({threads} threads{', bf16' if mixed else ''})"
 
 
 def base_weights_folder(base: ModelSpec) -> Path:

@@ -170,6 +170,15 @@ class ShopperProfile(models.Model):
     summary = models.TextField(blank=True, default="")
     summary_model = models.CharField(max_length=200, blank=True, default="")
     summary_built_at = models.DateTimeField(null=True, blank=True)
+    # The shopper's stored recommendations (recommendations.services.serving): their top
+    # STORED_K under the default filters, each [product id, score, parts, reason kind, reason
+    # text], computed from the events up to `recommended_for` (the shopper's
+    # events_updated_at then), with the embedding model `recommended_model`.
+    recommended = models.JSONField(default=list, blank=True)
+    recommended_kind = models.CharField(max_length=20, blank=True, default="")
+    recommended_for = models.DateTimeField(null=True, blank=True)
+    recommended_model = models.CharField(max_length=200, blank=True, default="")
+    recommended_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"profile of shopper {self.shopper_id}"

@@ -128,12 +128,8 @@ def warm_recent_stores(*, limit: int = WARM_STORES) -> None:
 
 
 def forget_scoring_data() -> None:
-    """Drop every cached model (tests, and after bulk changes in a command), and
-    the recommendations served from them."""
-    from recommendations.selectors.ranking import forget_served_recommendations
-
+    """Drop every cached model (tests, and after bulk changes in a command)."""
     _models.clear()
-    forget_served_recommendations()
 
 
 def build_scoring_data(*, store: Store, config: StoreConfig, last_event_id: int | None = None) -> ScoringData:

@@ -13,7 +13,8 @@ from catalog.selectors import category_by_name
 from content.selectors.campaigns import campaign_for_shopper
 from content.services.campaigns import campaign_record_served
 from recommendations.selectors import shopper_by_external_id
-from recommendations.selectors.ranking import RecommendationFilters, recommendations_served
+from recommendations.selectors.ranking import RecommendationFilters
+from recommendations.services.serving import recommendations_served
 
 router = Router(tags=["shoppers"])
 

@@ -3,14 +3,13 @@ from pgvector under the filters, the hybrid score of recommendations.scoring
 with its parts and reasons, MMR, and the popularity (or trending) fallback for
 a shopper with nothing to go on. These are reads: views, the storefront preview,
 the settings preview, the benchmark and other apps all call
-`recommend_for_shopper`.
+`recommend_for_shopper`; the storefront API serves through
+recommendations.services.serving, which stores each shopper's list.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -155,44 +154,6 @@ def recommend_for_shopper(
                            product_filter=product_filter, k=k, config=config, timings=timings)
     result.timings = {**timings, **result.timings, "total_ms": (time.perf_counter() - started) * 1000}
     return result
-
-
-# --------------------------------------------------------------------------- served to storefronts
-
-SERVED_TTL_SECONDS = 30.0
-SERVED_MAX_ENTRIES = 20_000
-_served: OrderedDict[tuple, tuple[float, RecommendationList]] = OrderedDict()
-_served_lock = threading.Lock()
-
-
-def recommendations_served(*, store: Store, shopper: Shopper, k: int = 10,
-                           filters: RecommendationFilters = RecommendationFilters()) -> RecommendationList:
-    """`recommend_for_shopper` as the storefront API serves it: a shopper's list is
-    kept in the process for SERVED_TTL_SECONDS, or until their next event (the
-    shopper's events_updated_at is part of the key, so new events are answered at
-    once). A storefront asks for the same shopper again and again between two of
-    their events (every page they open); Gorse serves from such a cache too. What
-    the cache may miss for those seconds: stock, settings and embeddings changed
-    meanwhile (the dashboard's pages always compute afresh)."""
-    key = (store.pk, shopper.pk, shopper.events_updated_at, k, filters)
-    now = time.monotonic()
-    with _served_lock:
-        hit = _served.get(key)
-        if hit is not None and now - hit[0] < SERVED_TTL_SECONDS:
-            _served.move_to_end(key)
-            return hit[1]
-    result = recommend_for_shopper(store=store, shopper=shopper, k=k, filters=filters)
-    with _served_lock:
-        _served[key] = (now, result)
-        _served.move_to_end(key)
-        while len(_served) > SERVED_MAX_ENTRIES:
-            _served.popitem(last=False)
-    return result
-
-
-def forget_served_recommendations() -> None:
-    with _served_lock:
-        _served.clear()
 
 
 def _personal(*, store, model, model_id, history: History, profile, product_filter, k, config, timings):

@@ -474,13 +474,15 @@ def _shoppers_for(*, store: Store, external_ids: set[str]) -> tuple[dict[str, in
 
 def _refresh_counters(*, shopper_ids: list[int]) -> None:
     """Recount from the events (so a retry cannot double-count) and flag the
-    profiles for the debounced refresh."""
+    profiles for the debounced refresh. events_updated_at is the statement's
+    clock, not the transaction's: two batches in one transaction still change
+    it, and the stored recommendations are current only while it is unchanged."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
             UPDATE recommendations_shopper AS s
                SET event_count = a.n, first_event_at = a.first_at, last_event_at = a.last_at,
-                   events_updated_at = now(), profile_stale = true
+                   events_updated_at = clock_timestamp(), profile_stale = true
               FROM (SELECT shopper_id, count(*) AS n, min(occurred_at) AS first_at, max(occurred_at) AS last_at
                       FROM recommendations_event WHERE shopper_id = ANY(%s) GROUP BY shopper_id) AS a
              WHERE s.id = a.shopper_id

@@ -2,7 +2,9 @@
 (debounced), after products were re-embedded, or by the "rebuild" job.
 
 The stored profile is what the merchant reads (top categories and brands,
-counts, recent searches, the optional summary) plus the vector. A
+counts, recent searches, the optional summary) plus the vector, and the
+shopper's recommendations as the storefront API serves them
+(recommendations.services.serving). A
 recommendation computes the vector again from the same history with the same
 code (recommendations.selectors.history), so it is never behind the latest event.
 """
@@ -26,6 +28,7 @@ from recommendations.embedding_model import configured_model_id, embed_texts
 from recommendations.errors import ShopperNotFound
 from recommendations.models import Event, Shopper, ShopperProfile
 from recommendations.selectors.history import History, build_history, history_rows
+from recommendations.services.serving import stored_lists_build
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +133,7 @@ def profiles_build(*, store: Store, shoppers: list[tuple[int, object]], config: 
         update_fields=["vector", "model_id", "top_categories", "top_brands", "event_counts", "recent_queries",
                        "built_at"],
     )
+    stored_lists_build(store=store, shoppers=shoppers, config=config)
     _clear_stale(shoppers)
 
 

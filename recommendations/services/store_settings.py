@@ -8,6 +8,7 @@ from catalog.models import Membership, Store
 from catalog.permissions import require
 from recommendations.config import DEFAULTS, StoreConfig, _overrides
 from recommendations.models import RecommendationSettings
+from recommendations.services.serving import stored_lists_clear
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ def settings_update(*, store: Store, membership: Membership, config: StoreConfig
             "updated_by": membership.user,
         },
     )
+    stored_lists_clear(store=store)
     logger.info("recommendations.settings_saved", extra={"store": store.pk, "user": membership.user_id,
                                                           "profile": row.profile, "hybrid": row.hybrid})
     return row
@@ -33,4 +35,5 @@ def settings_update(*, store: Store, membership: Membership, config: StoreConfig
 def settings_reset(*, store: Store, membership: Membership) -> None:
     require(membership, "settings.manage")
     RecommendationSettings.objects.filter(store=store).delete()
+    stored_lists_clear(store=store)
     logger.info("recommendations.settings_reset", extra={"store": store.pk, "user": membership.user_id})

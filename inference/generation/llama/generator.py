@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from pathlib import Path
 
@@ -152,7 +153,7 @@ class LlamaCppGenerator(Generator):
         requests: list[GenerationRequest] = []
         tokens: list[list[int]] = []
         positions: list[int] = []  # engine index -> request index
-        errors: list[int] = []  # requests that cannot run, waiting to be yielded
+        errors: deque[tuple[int, str]] = deque()  # requests that cannot run, waiting to be yielded
 
         def take_runnable(count: int) -> list[SequenceRequest]:
             runnable: list[SequenceRequest] = []
@@ -166,8 +167,9 @@ class LlamaCppGenerator(Generator):
                     requests.append(request)
                     tokens.append(prompt_tokens)
                     params = request.params
-                    if self.context_error(prompt_tokens=len(prompt_tokens), max_new_tokens=params.max_new_tokens):
-                        errors.append(index)
+                    error = self.context_error(prompt_tokens=len(prompt_tokens), max_new_tokens=params.max_new_tokens)
+                    if error:
+                        errors.append((index, error))
                         continue
                     positions.append(index)
                     runnable.append(SequenceRequest(
@@ -178,10 +180,8 @@ class LlamaCppGenerator(Generator):
 
         def error_results() -> Iterator[tuple[int, GenerationResult]]:
             while errors:
-                index = errors.pop(0)
-                error = self.context_error(prompt_tokens=len(tokens[index]),
-                                           max_new_tokens=requests[index].params.max_new_tokens)
-                yield index, self._error_result(error or "", prompt_tokens=len(tokens[index]))
+                index, error = errors.popleft()
+                yield index, self._error_result(error, prompt_tokens=len(tokens[index]))
 
         started = time.perf_counter()
         completion_tokens = 0
