@@ -46,6 +46,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "generation-job": Benchmark("generation_job.py", ("| what | value |",)),
     # The copy yardstick: pass rate, claims, length, echo, repetition, similarity per model version and n.
     "copy-quality": Benchmark("copy_quality.py", ("| model | best of | numbers | products |",)),
+    # Examples/s of a LoRA tune in fp32 and bfloat16 autocast, and the set that fits the time budget.
+    "finetune-speed": Benchmark("finetune_speed.py", ("| precision | examples | steps |",)),
     "scoring-latency": Benchmark("evaluation_scoring_latency.py", ("thread CPU time:",)),
     "cold-start": Benchmark("cold_start.py", ("| web process | ready after | first search |",)),
     "recommendation-latency": Benchmark("recommendation_latency.py",

@@ -1,6 +1,6 @@
 """Fine-tune the generation model from the command line: the same service and job as the Models page.
 
-    manage.py train_copy_model demo --sources corpus --examples 1200 --bundle
+    manage.py train_copy_model demo --sources corpus --examples 1600 --bundle
 
 is how the bundled adapter (content/adapters/product-copy-v1/) is rebuilt: the demo store's
 description templates, the product-copy corpus (PRODUCT_COPY_DIR), a fixed seed.
