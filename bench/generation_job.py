@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/generation_job.py [--products 16] [--drafts 10000] [--smoke]
     .venv/bin/python bench/generation_job.py --products 1000 --drafts 0   # the 1,000-product job
+    .venv/bin/python bench/generation_job.py --model base                 # without the tuned adapter
 
 1. A description job over the first `--products` real products of the shared
    dataset, run in this process with the store's default template and the
-   default model (GENERATION_BATCH_SIZE): drafts/s, tokens/s, and the share of
+   default model (GENERATION_BATCH_SIZE), tuned with the bundled adapter as the
+   demo store writes (`--model base`: the base model with its few-shot
+   prompts; a checkout without content/adapters/ has only that): drafts/s, tokens/s, and the share of
    the job spent outside the model (rendering, checks, near-duplicate lookup,
    database writes).
 2. The near-duplicate lookup for one new draft with `--drafts` drafts already in
@@ -19,9 +22,11 @@ bench/generation.py measures the model alone.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import time
+from pathlib import Path
 
 from recommendation_common import machine, setup_django
 from smoke import data_dir, parse_args
@@ -32,9 +37,13 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=16)
     parser.add_argument("--drafts", type=int, default=10_000)
     parser.add_argument("--max-new-tokens", type=int, default=None, help="default: the template's")
+    parser.add_argument("--model", choices=("bundled", "base"), default="bundled",
+                        help="bundled: the tuned version the demo store writes with (default); base: no adapter")
     parser.add_argument("--lookup-only", action="store_true",
                         help="only part 2, on the drafts of the last run's job (no model)")
     args = parse_args(parser, products=2, drafts=100, max_new_tokens=8)
+    if args.smoke:
+        os.environ["MODEL_ADAPTER_DIR"] = str(Path(__file__).resolve().parents[1] / "var" / "bench-adapters-smoke")
     setup_django("bench_content", smoke=args.smoke)
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -62,6 +71,9 @@ def main() -> None:
     rows = amazon_rows(data_dir(args.smoke) / "products.csv")
     catalog_services.products_upsert(store=store, rows=rows[: max(args.products, 500)])
     products = list(store.products.order_by("id").values_list("pk", flat=True)[: args.products])
+    from content.services.training import model_version_install_bundled
+
+    tuned = model_version_install_bundled(store=store, activate=True) if args.model == "bundled" else None
 
     started = time.perf_counter()
     model = runtime.runtime_for()
@@ -82,7 +94,9 @@ def main() -> None:
     lookup = _duplicate_lookup(store, generation, drafts, args.drafts) if args.drafts else None
 
     print("\n".join([
-        f"Machine: {machine()}; model {model.model_id}, GENERATION_BATCH_SIZE {settings.GENERATION_BATCH_SIZE}, "
+        f"Machine: {machine()}; model {model.model_id}"
+        f"{f' with the adapter of {tuned.label}' if tuned else ' (base, no adapter)'}, "
+        f"GENERATION_BATCH_SIZE {settings.GENERATION_BATCH_SIZE}, "
         f"GENERATION_EXACT_BATCHES {settings.GENERATION_EXACT_BATCHES}, "
         f"loaded in {load_s:.1f} s (not counted).",
         "",
