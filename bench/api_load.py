@@ -228,6 +228,7 @@ def main() -> None:
 
     from catalog.models import Product
     from recommendations.models import Event, Shopper
+    from recommendations.services.serving import stored_lists_clear
 
     store, _ = build_store(args.products, dataset, rebuild=args.rebuild or args.smoke)
     stored_line = build_stored_lists(store)
@@ -263,9 +264,7 @@ def main() -> None:
         runs.append(("8 clients, computed afresh (lists cleared)", 8, shoppers))
         for label, clients, pool in runs:
             if "afresh" in label:
-                from recommendations.models import ShopperProfile
-
-                ShopperProfile.objects.filter(store=store).update(recommended=[], recommended_at=None)
+                stored_lists_clear(store=store)
             cpu = server_cpu_ms(server, database)
             row = recommendations(port, key, pool, clients=clients, duration=args.duration, warmup=args.warmup)
             per_request = (server_cpu_ms(server, database) - cpu) / max(row["requests"], 1)

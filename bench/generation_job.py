@@ -55,6 +55,7 @@ def main() -> None:
     from content.models import Draft, GenerationJob
     from content.services import generation_start
     from content.services.generation import generation_run
+    from content.services.training import model_version_install_bundled
     from demo.catalog import amazon_rows
 
     if args.lookup_only:
@@ -71,8 +72,6 @@ def main() -> None:
     rows = amazon_rows(data_dir(args.smoke) / "products.csv")
     catalog_services.products_upsert(store=store, rows=rows[: max(args.products, 500)])
     products = list(store.products.order_by("id").values_list("pk", flat=True)[: args.products])
-    from content.services.training import model_version_install_bundled
-
     tuned = model_version_install_bundled(store=store, activate=True) if args.model == "bundled" else None
 
     started = time.perf_counter()

@@ -148,10 +148,10 @@ def lora_train(
     decoder, head = _decoder_and_head(model)
     softcap = getattr(model.config, "final_logit_softcapping", None)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    logger.info("finetune.started", extra={"examples": len(encoded), "skipped": skipped, "steps": len(batches),
-                                           "device": str(device), "threads": threads, "bf16": bf16_autocast(device),
-                                           "params": params.to_dict()})
     mixed = bf16_autocast(device)
+    logger.info("finetune.started", extra={"examples": len(encoded), "skipped": skipped, "steps": len(batches),
+                                           "device": str(device), "threads": threads, "bf16": mixed,
+                                           "params": params.to_dict()})
     model.train()
     curve: list[tuple[int, float]] = []
     done = tokens = 0

@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 STORED_K = 30  # the API's default k is 10; up to this many are served from the stored list
 STORED_MAX_AGE_SECONDS = 3600
 STORED_FILTERS = RecommendationFilters()  # in stock, purchases left out
+STORED_FIELDS = ("recommended", "recommended_kind", "recommended_for", "recommended_model", "recommended_at")
 
 
 def recommendations_served(*, store: Store, shopper: Shopper, k: int = 10,
@@ -68,9 +69,7 @@ def recommendations_served(*, store: Store, shopper: Shopper, k: int = 10,
 def stored_recommendations(*, store: Store, shopper: Shopper, k: int) -> RecommendationList | None:
     """The shopper's stored list cut to its first k products still in stock, or None when there
     is no current list or it has fewer than k of them."""
-    row = (ShopperProfile.objects.filter(shopper_id=shopper.pk, store=store)
-           .values_list("recommended", "recommended_kind", "recommended_for", "recommended_model", "recommended_at")
-           .first())
+    row = ShopperProfile.objects.filter(shopper_id=shopper.pk, store=store).values_list(*STORED_FIELDS).first()
     if row is None:
         return None
     items, kind, events_at, model_id, computed_at = row
@@ -94,18 +93,20 @@ def stored_recommendations(*, store: Store, shopper: Shopper, k: int) -> Recomme
     return None
 
 
-def stored_list_entries(result: RecommendationList) -> list[list]:
-    return [[item.product.pk, round(float(item.score), 6), {name: round(float(value), 6)
-                                                              for name, value in item.parts.items()},
-             item.reason.kind, item.reason_text] for item in result.items]
+def _stored_fields(result: RecommendationList, *, events_at, model_id: str, now) -> dict:
+    """The profile's fields that hold a list computed from the shopper's events up to `events_at`."""
+    entries = [[item.product.pk, round(float(item.score), 6),
+                {name: round(float(value), 6) for name, value in item.parts.items()},
+                item.reason.kind, item.reason_text] for item in result.items]
+    return {"recommended": entries, "recommended_kind": result.kind, "recommended_for": events_at,
+            "recommended_model": model_id, "recommended_at": now}
 
 
 def stored_list_save(*, shopper_id: int, events_at, result: RecommendationList) -> bool:
     """Store a list computed from the shopper's events up to `events_at`. Returns whether the
     shopper has a profile to keep it in (one is built after their first events)."""
-    return bool(ShopperProfile.objects.filter(shopper_id=shopper_id).update(
-        recommended=stored_list_entries(result), recommended_kind=result.kind, recommended_for=events_at,
-        recommended_model=configured_model_id(), recommended_at=timezone.now()))
+    fields = _stored_fields(result, events_at=events_at, model_id=configured_model_id(), now=timezone.now())
+    return bool(ShopperProfile.objects.filter(shopper_id=shopper_id).update(**fields))
 
 
 def stored_lists_build(*, store: Store, shoppers: list[tuple[int, object]], config: StoreConfig) -> int:
@@ -113,19 +114,15 @@ def stored_lists_build(*, store: Store, shoppers: list[tuple[int, object]], conf
     exist. A shopper whose events changed meanwhile keeps a list that is not current, which the
     next refresh replaces (and a request meanwhile computes afresh)."""
     started = time.perf_counter()
+    now, model_id = timezone.now(), configured_model_id()
     rows = []
-    now = timezone.now()
-    model_id = configured_model_id()
     for pk, events_at in shoppers:
         shopper = Shopper(pk=pk, store=store, events_updated_at=events_at)
         result = recommend_for_shopper(store=store, shopper=shopper, k=STORED_K, filters=STORED_FILTERS,
                                        config=config)
-        rows.append(ShopperProfile(shopper_id=pk, recommended=stored_list_entries(result),
-                                   recommended_kind=result.kind, recommended_for=events_at,
-                                   recommended_model=model_id, recommended_at=now))
-    ShopperProfile.objects.bulk_update(
-        rows, ["recommended", "recommended_kind", "recommended_for", "recommended_model", "recommended_at"],
-        batch_size=500)
+        rows.append(ShopperProfile(shopper_id=pk, **_stored_fields(result, events_at=events_at, model_id=model_id,
+                                                                   now=now)))
+    ShopperProfile.objects.bulk_update(rows, STORED_FIELDS, batch_size=500)
     logger.info("recommendations.stored", extra={"store": store.pk, "shoppers": len(rows),
                                                   "seconds": round(time.perf_counter() - started, 2)})
     return len(rows)
