@@ -3,9 +3,9 @@ row's error, imports the valid rows, and watches the job finish."""
 
 import pytest
 
-from catalog.models import Product
+from catalog.models import Job, Product
 from tests.catalog.factories import PASSWORD, ProductFactory
-from tests.conftest import login
+from tests.conftest import login, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -45,3 +45,7 @@ def test_upload_with_a_bad_row_shows_the_row_error_then_imports_the_good_rows(
     page.wait_for_selector("[data-job-status-badge]:has-text('Succeeded')", timeout=60_000)
 
     assert sorted(Product.objects.filter(store=store).values_list("sku", flat=True)) == ["BR-1", "BR-3", "EX-1"]
+    # The import starts the re-embedding of its products on the same worker: let it finish, or
+    # the flush of the test's tables deadlocks with it.
+    wait_for(lambda: not Job.objects.filter(store=store, status__in=Job.ACTIVE_STATUSES).exists(),
+             timeout=120, message="the re-embedding job the import started to finish")
