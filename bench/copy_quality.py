@@ -37,6 +37,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=int, default=100, help="held-back corpus products per language")
     parser.add_argument("--store-products", type=int, default=16)
     parser.add_argument("--max-new-tokens", type=int, default=None, help="default: the templates'")
+    parser.add_argument("--temperature", type=float, default=None, help="default: the templates'")
     parser.add_argument("--reuse", action="store_true", help="read back a finished run of the same configuration")
     parser.add_argument("--print-drafts", default="", help="runs (as in --runs) whose store drafts to print in full")
     args = parse_args(parser, runs="base:1,bundled:2", corpus=1, store_products=2, max_new_tokens=12)
@@ -58,6 +59,8 @@ def main() -> None:
     bundled = model_version_install_bundled(store=store, activate=False)
     runs = [parse_run(text) for text in args.runs.split(",") if text.strip()]
     overrides = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
+    if args.temperature is not None:
+        overrides["temperature"] = args.temperature
     rows = []
     for model, candidates, free in runs:
         if model == "bundled" and bundled is None:
@@ -125,19 +128,26 @@ def evaluate(store, version, *, candidates, constrain, corpus, store_products, o
 
 
 def table(rows) -> str:
-    lines = ["| model | best of | numbers | products | drafts | pass | claims/draft | length ok | echo | repetition "
-             "| similarity | tokens/s | drafts/min | load avg | run |",
-             "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    from content.services.copy_evaluation import figures_by_subset
+
+    lines = ["| model | best of | numbers | products | drafts | pass | claims/draft | ungrounded details | length ok "
+             "| echo | repetition | similarity | tokens/s | drafts/min | load avg | run |",
+             "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+             "| ---: |"]
     for (_, candidates, free), evaluation in rows:
         timing = evaluation.results.get("timing", {})
+        # Evaluations finished before the ungrounded-details figure existed: counted from their drafts.
+        recounted = figures_by_subset(list(evaluation.drafts.select_related("product")))
         for subset in SUBSETS:
             figures = evaluation.results.get(subset)
             if not figures:
                 continue
             similarity = f"{figures['similarity']:.3f}" if figures.get("similarity") is not None else "-"
+            details = recounted[subset].get("ungrounded_details")
             lines.append(
                 f"| {evaluation.label} | {candidates} | {'free' if free else 'from facts'} | {subset} | "
                 f"{figures['drafts']} | {figures['pass_rate']:.0%} | {figures['claims_per_draft']:.2f} | "
+                f"{'-' if details is None else f'{details:.1f}'} | "
                 f"{figures['length_ok']:.0%} | {figures['echo_rate']:.0%} | {figures['repetition_rate']:.0%} | "
                 f"{similarity} | {timing.get('tokens_per_second', 0):.1f} | {timing.get('drafts_per_minute', 0):.1f} "
                 f"| {evaluation.load_average} | #{evaluation.pk} |")

@@ -5,6 +5,9 @@
 - length within target: share whose length check passed outright;
 - echo and repetition rates: share failing the prompt-echo / repetition checks;
 - similarity: mean MiniLM cosine between a draft and the human description (corpus products);
+- ungrounded details: mean specificity (content.quality.specificity) of English drafts: the rare
+  words a draft adds that its product data does not give, weighted by rarity. The checks catch
+  invented facts; this measures invented uses and functions, which they do not;
 - tokens/s: new tokens (every candidate counted) over the time spent in the model.
 """
 
@@ -21,6 +24,7 @@ class DraftFigures:
     claims: int
     failed_checks: tuple[str, ...]
     similarity: float | None = None
+    specificity: float | None = None  # English drafts only
 
 
 def summarize(drafts: Iterable[DraftFigures]) -> dict:
@@ -30,6 +34,7 @@ def summarize(drafts: Iterable[DraftFigures]) -> dict:
         return {"drafts": 0}
     failures = Counter(name for row in rows for name in row.failed_checks)
     similarities = [row.similarity for row in rows if row.similarity is not None]
+    specificities = [row.specificity for row in rows if row.specificity is not None]
     return {
         "drafts": count,
         "pass_rate": round(sum(row.passed for row in rows) / count, 4),
@@ -38,6 +43,7 @@ def summarize(drafts: Iterable[DraftFigures]) -> dict:
         "echo_rate": round(failures["prompt_echo"] / count, 4),
         "repetition_rate": round(failures["repetition"] / count, 4),
         "similarity": round(sum(similarities) / len(similarities), 4) if similarities else None,
+        "ungrounded_details": round(sum(specificities) / len(specificities), 2) if specificities else None,
         "failures": dict(sorted(failures.items())),
     }
 

@@ -2,8 +2,10 @@
 
 Every candidate is checked like any draft; the score orders them: a candidate that passes every
 check (no error) comes before any that does not, then fewer warnings, fewer unsupported claims,
-more of the product's own facts mentioned, and a length nearer the middle of the target. Ties
-keep the order the candidates were written in, so the choice is reproducible.
+fewer specific details the product data does not give (`specificity`: "for capacitors, inductors
+and diodes" of a resistor kit known only by its title), more of the product's own facts
+mentioned, and a length nearer the middle of the target. Ties keep the order the candidates were
+written in, so the choice is reproducible.
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ from collections.abc import Sequence
 from content.checks import CheckResult, ProductFacts
 from content.checks.text import length_units
 
+from .specificity import specificity
+
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Points per unit of ungrounded specificity: a draft naming three uses its data does not give
+# ("capacitors, inductors, diodes": about 9 units) loses about what one warning and a claim cost.
+SPECIFICITY_WEIGHT = 1.0
 
 
 def candidate_score(
@@ -26,6 +33,7 @@ def candidate_score(
     claims = sum(len(result.details.get("claims", ())) for result in results if result.name == "unsupported_claims")
     score = (0.0 if errors else 100.0) - 20.0 * errors - 5.0 * warnings - 3.0 * claims
     score += 10.0 * facts_coverage(text, facts)
+    score -= SPECIFICITY_WEIGHT * specificity(text, facts)
     if target_length:
         low, high = target_length
         count = len(length_units(text, language))

@@ -34,6 +34,7 @@ from content.quality.corpus import CorpusMissing, corpus_products, heldout_produ
 from content.quality.metrics import DraftFigures, claims_of, summarize
 from content.quality.numbers import allowed_numbers
 from content.quality.scoring import candidate_score, ranked
+from content.quality.specificity import specificity
 from content.selectors import active_version
 from content.selectors.model_versions import active_model_version
 from content.selectors.quality import STORE_HELDOUT, heldout_store_products
@@ -319,17 +320,35 @@ def _similarities(evaluation: CopyEvaluation) -> None:
     CopyEvaluationDraft.objects.bulk_update(rows, ["similarity"])
 
 
+def figures_by_subset(drafts: list[CopyEvaluationDraft]) -> dict[str, dict]:
+    """The yardstick's figures (content.quality.metrics) per subset: corpus_en, corpus_zh, corpus,
+    store and all."""
+    groups: dict[str, list[DraftFigures]] = {"corpus_en": [], "corpus_zh": [], "corpus": [], "store": [], "all": []}
+    for draft in drafts:
+        figures = DraftFigures(draft.passed, draft.claims, tuple(draft.failed_checks), draft.similarity,
+                               draft_specificity(draft))
+        groups[draft.subset].append(figures)
+        groups["all"].append(figures)
+        if draft.subset.startswith("corpus"):
+            groups["corpus"].append(figures)
+    return {name: summarize(rows) for name, rows in groups.items() if rows}
+
+
+def draft_specificity(draft: CopyEvaluationDraft) -> float | None:
+    """The ungrounded details of an English draft, against the facts its prompt was given (and a
+    store product's own description, which the checks read too); None for Chinese or no text."""
+    if draft.language != Language.EN or not draft.text:
+        return None
+    facts = draft.facts or {}
+    return specificity(draft.text, ProductFacts(
+        title=draft.title, brand=facts.get("brand", ""), category=facts.get("category", ""),
+        attributes=facts.get("attributes") or {}, description=draft.product.description if draft.product else ""))
+
+
 def copy_evaluation_finish(evaluation: CopyEvaluation) -> dict:
     """Figures per subset from the drafts as stored, and the time it took."""
-    drafts = list(evaluation.drafts.values("subset", "passed", "claims", "failed_checks", "similarity"))
-    groups = {"corpus_en": [], "corpus_zh": [], "corpus": [], "store": [], "all": []}
-    for row in drafts:
-        figures = DraftFigures(row["passed"], row["claims"], tuple(row["failed_checks"]), row["similarity"])
-        groups[row["subset"]].append(figures)
-        groups["all"].append(figures)
-        if row["subset"].startswith("corpus"):
-            groups["corpus"].append(figures)
-    results = {name: summarize(rows) for name, rows in groups.items() if rows}
+    drafts = list(evaluation.drafts.select_related("product"))
+    results = figures_by_subset(drafts)
     timing = evaluation.results.get("timing", {})
     if timing.get("seconds"):
         timing["tokens_per_second"] = round(timing["completion_tokens"] / timing["seconds"], 2)

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from catalog.services.jobs import run_job
 from content.models import CopyEvaluation, CopyEvaluationDraft
-from content.services.copy_evaluation import copy_evaluation_run, copy_evaluation_start
+from content.services.copy_evaluation import copy_evaluation_run, copy_evaluation_start, draft_specificity
 from inference.generation.numbers import NUMBER_RE
 from tests.catalog.factories import ProductFactory
 
@@ -59,6 +59,11 @@ def test_the_yardstick_writes_checks_and_keeps_every_draft(store, editor_member,
     assert figures["store"]["drafts"] == 2 and figures["corpus"]["drafts"] == 2 and figures["all"]["drafts"] == 4
     assert figures["store"]["pass_rate"] == sum(d.passed for d in drafts[2:]) / 2
     assert figures["all"]["claims_per_draft"] == sum(d.claims for d in drafts) / 4
+    # Ungrounded details: English drafts only (corpus_en and the store's), against each one's facts.
+    english = [d for d in drafts if d.language == "en"]
+    assert figures["corpus_zh"]["ungrounded_details"] is None
+    assert figures["all"]["ungrounded_details"] == round(sum(draft_specificity(d) for d in english) / 3, 2)
+    assert draft_specificity(drafts[1]) is None
     assert figures["timing"]["completion_tokens"] > 0 and figures["timing"]["tokens_per_second"] > 0
     assert evaluation.model_id == "gemma-3-270m-q4_k_m" and evaluation.load_average is not None
     assert evaluation.job.status == "succeeded"
@@ -105,7 +110,7 @@ def test_the_command_prints_the_figures_per_subset(store, catalog):
                  "--show-drafts", "store", stdout=out)
 
     text = out.getvalue()
-    assert "subset     drafts   pass claims/d length  echo repeat   sim" in text
+    assert "subset     drafts   pass claims/d details length  echo repeat   sim" in text
     for subset in ("corpus_en", "corpus_zh", "store", "all"):
         assert f"\n{subset} " in text
     draft = CopyEvaluationDraft.objects.get(subset="store")

@@ -12,7 +12,8 @@ from content.services.copy_evaluation import copy_evaluation_run, copy_evaluatio
 
 # (figure, heading, width, format)
 COLUMNS = (("drafts", "drafts", 6, "{}"), ("pass_rate", "pass", 6, "{:.0%}"),
-           ("claims_per_draft", "claims/d", 8, "{:.2f}"), ("length_ok", "length", 6, "{:.0%}"),
+           ("claims_per_draft", "claims/d", 8, "{:.2f}"), ("ungrounded_details", "details", 7, "{:.1f}"),
+           ("length_ok", "length", 6, "{:.0%}"),
            ("echo_rate", "echo", 5, "{:.0%}"), ("repetition_rate", "repeat", 6, "{:.0%}"),
            ("similarity", "sim", 5, "{:.2f}"))
 
