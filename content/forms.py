@@ -50,9 +50,10 @@ class GenerateForm(forms.Form):
     variants = forms.IntegerField(min_value=1, max_value=MAX_VARIANTS, initial=1,
                                   help_text=f"Drafts per product (1 to {MAX_VARIANTS}), to compare and pick from.")
     candidates = forms.IntegerField(
-        min_value=1, max_value=MAX_CANDIDATES, initial=DEFAULT_CANDIDATES, label="Best of", required=False,
+        min_value=1, max_value=MAX_CANDIDATES, label="Best of", required=False,
         help_text="Candidates written per draft; the one that passes the checks with the best score goes to "
-                  "review, the others stay as variants not put forward.")
+                  "review, the others stay as variants not put forward. Empty: the model version's own "
+                  f"(the base model: {DEFAULT_CANDIDATES}).")
     tone = forms.CharField(max_length=300, required=False)
     goal = forms.CharField(max_length=300, required=False, label="Campaign goal",
                            help_text="Marketing copy: what the campaign offers, e.g. 'Black Friday, 20% off'.")

@@ -589,6 +589,9 @@ class ModelVersion(models.Model):
     # Whether prompts keep the template's few-shot examples: a tuned model learnt the task, so by
     # default its prompts leave them out (and their tokens).
     few_shot = models.BooleanField(default=False)
+    # Best of n for jobs that write with this version and do not choose: what the yardstick found
+    # worth its cost for it (the bundled version: 4, bench/RESULTS.md "Copy quality").
+    candidates = models.PositiveSmallIntegerField(default=1)
     note = models.CharField(max_length=500, blank=True, default="")
     error = models.TextField(blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

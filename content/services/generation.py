@@ -64,8 +64,9 @@ from content.services.setup import brand_voice_for
 logger = logging.getLogger(__name__)
 
 MAX_VARIANTS = 5
-# Best of n: candidates written per draft put forward. The default is what the yardstick found
-# worth its cost (bench/RESULTS.md, "best of n").
+# Best of n: candidates written per draft put forward. A job that does not choose takes its model
+# version's `candidates` (what the yardstick found worth its cost for that version: 4 for the
+# bundled tuned one, bench/RESULTS.md "Copy quality"); the base model writes one.
 DEFAULT_CANDIDATES = 1
 MAX_CANDIDATES = 8
 MAX_ITEMS_PER_JOB = 5000
@@ -149,7 +150,9 @@ def _generation_create(
     language = version.template.language
     if not 1 <= variants <= MAX_VARIANTS:
         raise ValidationError({"variants": f"Between 1 and {MAX_VARIANTS} variants per product."})
-    candidates = DEFAULT_CANDIDATES if candidates is None else candidates
+    model_version = job_model_version(version)
+    if candidates is None:
+        candidates = model_version.candidates if model_version is not None else DEFAULT_CANDIDATES
     if not 1 <= candidates <= MAX_CANDIDATES:
         raise ValidationError({"candidates": f"Best of 1 to {MAX_CANDIDATES} candidates."})
     if batch_size is not None and not 1 <= batch_size <= MAX_BATCH_SIZE:
@@ -184,7 +187,7 @@ def _generation_create(
             job=job, store=store, content_type=content_type, language=language, template_version=version,
             tone=(voice.tone if tone is None else tone).strip()[:300], goal=goal, instruction=instruction,
             variants=variants, candidates=candidates, params=params, product_ids=ids, question_ids=questions,
-            model_version=job_model_version(version),
+            model_version=model_version,
             filters=filters.as_query() if filters is not None and product_ids is None else {},
             parent_draft=parent_draft, batch_size=batch_size,
         )

@@ -31,6 +31,7 @@ def test_a_viewer_reads_the_versions_but_gets_no_buttons(client_as, viewer_membe
     assert 'data-model-version="1"' in page and "v1 tuned on product copy" in page
     assert "data-use-version" not in page and 'id="train-form"' not in page and 'id="retrain"' not in page
     assert detail.status_code == 200 and "640 examples" in detail.content.decode()
+    assert "1 candidate per draft when a job does not choose" in detail.content.decode()
 
 
 def test_an_editors_forged_choice_is_forbidden_and_changes_nothing(client_as, editor_member):
@@ -76,6 +77,7 @@ def test_another_stores_version_and_evaluation_are_404(client_as, admin_member, 
 def test_the_copy_quality_page_lists_evaluations_and_shows_the_drafts_side_by_side(client_as, viewer_member):
     store = viewer_member.store
     evaluation = CopyEvaluation.objects.create(store=store, results={
+        "all": {"drafts": 2, "pass_rate": 0.5, "claims_per_draft": 0.5, "ungrounded_details": 7.25},
         "corpus": {"drafts": 1, "pass_rate": 0.0, "claims_per_draft": 1.0, "length_ok": 1.0, "echo_rate": 0.0,
                    "repetition_rate": 0.0, "similarity": 0.61},
         "store": {"drafts": 1, "pass_rate": 1.0, "claims_per_draft": 0.0, "length_ok": 1.0, "echo_rate": 0.0,
@@ -91,6 +93,7 @@ def test_the_copy_quality_page_lists_evaluations_and_shows_the_drafts_side_by_si
     detail = client.get(url("content:copy_evaluation", store, evaluation_id=evaluation.pk)).content.decode()
 
     assert f'data-evaluation="{evaluation.pk}"' in listing and 'id="copy-evaluation-form"' not in listing
+    assert ">Ungrounded details</th>" in listing and ">7.3</td>" in listing
     assert "&lt;b&gt;A beaker&lt;/b&gt;" in detail and "<b>A beaker" not in detail  # model output is escaped
     assert "The seller&#x27;s own words." in detail and "Figure &#x27;500 labs&#x27;" in detail
 

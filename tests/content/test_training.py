@@ -10,10 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from catalog.models import Job
-from content.models import Draft, ModelActivation, ModelVersion, PromptTemplate
+from content.models import Draft, GenerationJob, ModelActivation, ModelVersion, PromptTemplate
 from content.selectors.model_versions import active_model_version, retrain_summary
 from content.selectors.quality import heldout_store_products
+from content.services.generation import generation_start
 from content.services.training import (
+    BUNDLED_CANDIDATES,
     BUNDLED_DIR,
     BUNDLED_NAME,
     approval_pairs,
@@ -203,6 +205,21 @@ def test_editors_and_other_stores_cannot_choose_and_nothing_changes(store, other
     assert not ModelActivation.objects.exists()
 
 
+def test_a_job_that_does_not_choose_writes_best_of_n_of_its_model_version(store, admin_member, editor_member):
+    product = ProductFactory(store=store)
+    model_version_activate(store=store, membership=admin_member, model_version=ready_version(store, 1, candidates=3))
+
+    def started(**options):
+        job = generation_start(store=store, membership=editor_member, content_type="description",
+                               product_ids=[product.pk], send=False, **options)
+        return job.total, GenerationJob.objects.get(pk=job.pk).candidates
+
+    assert started() == (3, 3)
+    assert started(candidates=1) == (1, 1)  # a job that chooses keeps its choice
+    model_version_activate(store=store, membership=admin_member, model_version=None)
+    assert started() == (1, 1)  # the base model writes one
+
+
 def test_a_version_trained_on_another_base_model_is_refused(store, admin_member):
     foreign = ready_version(store, 1)
     ModelVersion.objects.filter(pk=foreign.pk).update(base_model_id="llama-3-8b@1234")
@@ -228,6 +245,7 @@ def test_the_bundled_version_installs_once_with_its_record(store, adapters):
     assert active_model_version(store=store) == version
     assert (version.training_examples, version.training_data_hash) == (record["examples"], record["data_hash"])
     assert version.sources == ["bundled"] and version.loss_curve == record["loss_curve"]
+    assert version.candidates == BUNDLED_CANDIDATES == 4  # best of 4: what the yardstick found worth its cost
     folder = adapters / version.adapter
     assert {"adapter_config.json", "adapter_model.safetensors", "adapter.gguf"} <= {p.name for p in folder.iterdir()}
     assert version.adapter_bytes == sum(p.stat().st_size for p in folder.iterdir()) <= 10_000_000

@@ -27,7 +27,8 @@ class Command(BaseCommand):
                             help="a template version id (default: the active version)")
         parser.add_argument("--variants", type=int, default=1)
         parser.add_argument("--candidates", type=int, default=None,
-                            help="best of n: candidates written per variant (default: the app's default)")
+                            help="best of n: candidates written per variant (default: the model version's own; "
+                                 "1 for the base model)")
         parser.add_argument("--goal", default="", help="campaign goal (marketing copy)")
         parser.add_argument("--instruction", default="")
         parser.add_argument("--wait", action="store_true", help="wait for the worker to finish the job")
