@@ -258,14 +258,35 @@ def runtime_for(*, model: str = DEFAULT_MODEL, adapter: str = "", adapter_label:
     from inference.generation import get_generator
 
     label = (model or "").strip() or "default"
+    adapter_label = adapter_label or (Path(adapter).name if adapter else "")
     try:
-        generator = get_generator(model_spec(model=model))
+        spec = model_spec(model=model)
+        if adapter and _merges_adapters(spec):
+            return Runtime(_merged_generator(spec, _lora_adapter(adapter)), adapter_label=adapter_label)
+        generator = get_generator(spec)
     except (InferenceError, OSError, ValueError) as exc:
         logger.warning("generation.model_unavailable", extra={"model": label[:100], "error": str(exc)[:500]})
         raise ModelUnavailable(f"The generation model '{label}' could not be loaded: {exc}") from exc
     if not adapter:
         return Runtime(generator)
-    return Runtime(generator, adapter=_lora_adapter(adapter), adapter_label=adapter_label or Path(adapter).name)
+    return Runtime(generator, adapter=_lora_adapter(adapter), adapter_label=adapter_label)
+
+
+def _merges_adapters(spec) -> bool:
+    from inference.generation.factory import resolve_backend
+
+    return settings.GENERATION_MERGE_ADAPTERS and spec.kind == "gguf" and resolve_backend(spec) == "llama.cpp"
+
+
+def _merged_generator(spec, adapter):
+    """The process's generator for the base with `adapter` merged into its weights
+    (GENERATION_MERGE_ADAPTERS), under the base's model id: drafts record the same
+    "base+version" id whichever way the adapter is applied."""
+    from inference.generation import get_generator
+    from inference.lora import merged_model
+
+    base_id = spec.local_model_id()
+    return get_generator(spec.replace(kind="gguf", source=str(merged_model(adapter, base=spec)), model_name=base_id))
 
 
 # --------------------------------------------------------------------------- adapters (model versions)
@@ -326,22 +347,28 @@ def adapter_train(*, examples: Sequence, params: dict[str, Any], adapter: str, i
 
 
 def adapter_prepare(adapter: str) -> None:
-    """Convert the adapter's PEFT files for llama.cpp into its folder (ADAPTER_GGUF), so no
-    generation waits for the conversion and the folder serves both engines."""
+    """Convert the adapter's PEFT files for llama.cpp into its folder (ADAPTER_GGUF), and merge
+    it into a copy of the model where GENERATION_MERGE_ADAPTERS says so, so no generation waits
+    for either and the folder serves both engines."""
     import os
     import shutil
 
     from inference.errors import InferenceError
-    from inference.lora import LoraAdapter, gguf_adapter
+    from inference.lora import LoraAdapter, gguf_adapter, merged_model
 
     folder = adapter_path(adapter)
     target = folder / ADAPTER_GGUF
-    if target.is_file():
-        return
-    try:
-        converted = gguf_adapter(LoraAdapter(folder), base=model_spec())
-    except InferenceError as exc:
-        raise ModelUnavailable(f"The adapter could not be converted for llama.cpp: {exc}") from exc
-    partial = folder / f".{ADAPTER_GGUF}.partial"
-    shutil.copyfile(converted, partial)
-    os.replace(partial, target)
+    spec = model_spec()
+    if not target.is_file():
+        try:
+            converted = gguf_adapter(LoraAdapter(folder), base=spec)
+        except InferenceError as exc:
+            raise ModelUnavailable(f"The adapter could not be converted for llama.cpp: {exc}") from exc
+        partial = folder / f".{ADAPTER_GGUF}.partial"
+        shutil.copyfile(converted, partial)
+        os.replace(partial, target)
+    if _merges_adapters(spec):
+        try:
+            merged_model(LoraAdapter(target), base=spec)
+        except InferenceError as exc:
+            raise ModelUnavailable(f"The adapter could not be merged into the model: {exc}") from exc

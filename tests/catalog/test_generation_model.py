@@ -4,6 +4,7 @@ configured, by name, and each server's key goes to that server alone."""
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,3 +87,29 @@ def test_exact_batches_is_the_default_and_the_operator_can_trade_it_for_speed(se
     settings.GENERATION_EXACT_BATCHES = False
 
     assert generation_model.model_spec().exact_batches is False
+
+
+@pytest.mark.model
+def test_a_versions_adapter_is_merged_unless_the_operator_applies_it_at_run_time(settings, tmp_path):
+    from content.services.training import BUNDLED_DIR, BUNDLED_NAME
+    from inference.lora import LoraAdapter, merged_model
+
+    settings.MODEL_ADAPTER_DIR = tmp_path
+    shutil.copytree(BUNDLED_DIR / BUNDLED_NAME, tmp_path / "bundled" / BUNDLED_NAME)
+    adapter = f"bundled/{BUNDLED_NAME}"
+    prompt = ["Product: Borosilicate Glass Beaker Set, 50, 100, 250 and 500 ml\nDescription:"]
+    greedy = {"max_new_tokens": 24, "temperature": 0.0, "stop": []}
+    base = generation_model.runtime_for()
+    try:
+        merged = generation_model.runtime_for(adapter=adapter, adapter_label="7.v1")
+        settings.GENERATION_MERGE_ADAPTERS = False
+        applied = generation_model.runtime_for(adapter=adapter, adapter_label="7.v1")
+
+        assert merged.model_id == applied.model_id == f"{base.model_id}+7.v1"
+        assert merged._generator is not base._generator and applied._generator is base._generator
+        base_text = base.complete(prompt, greedy)[0].text
+        assert merged.complete(prompt, greedy)[0].text != base_text
+        assert applied.complete(prompt, greedy)[0].text != base_text
+    finally:
+        spec = generation_model.model_spec()
+        merged_model(LoraAdapter(tmp_path / adapter / generation_model.ADAPTER_GGUF), base=spec).unlink()
