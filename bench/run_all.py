@@ -48,6 +48,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "copy-quality": Benchmark("copy_quality.py", ("| model | best of | numbers | products |",)),
     # Examples/s of a LoRA tune in fp32 and bfloat16 autocast, and the set that fits the time budget.
     "finetune-speed": Benchmark("finetune_speed.py", ("| precision | examples | steps |",)),
+    "adapter-speed": Benchmark("adapter_speed.py", ("| model | tokens/s, round 1 |",)),
     "scoring-latency": Benchmark("evaluation_scoring_latency.py", ("thread CPU time:",)),
     "cold-start": Benchmark("cold_start.py", ("| web process | ready after | first search |",)),
     "recommendation-latency": Benchmark("recommendation_latency.py",
