@@ -44,6 +44,7 @@ urlpatterns = [
     path("models/retrain/", models.model_retrain, name="model_retrain"),
     path("models/install-bundled/", models.model_install_bundled, name="model_install_bundled"),
     path("models/<int:version_id>/", models.model_version_detail, name="model_version"),
+    path("models/<int:version_id>/best-of/", models.model_set_candidates, name="model_set_candidates"),
     path("copy-quality/", models.copy_quality, name="copy_quality"),
     path("copy-quality/start/", models.copy_evaluation_create, name="copy_evaluation_start"),
     path("copy-quality/<int:evaluation_id>/", models.copy_evaluation_detail, name="copy_evaluation"),

@@ -52,7 +52,7 @@ from content.quality.training_pairs import (
 from content.selectors import active_version
 from content.selectors.model_versions import active_model_version, approved_drafts, previous_activation
 from content.selectors.quality import heldout_store_products
-from content.services.generation import product_facts
+from content.services.generation import MAX_CANDIDATES, product_facts
 from content.services.setup import brand_voice_for
 
 logger = logging.getLogger(__name__)
@@ -401,6 +401,22 @@ def approval_pairs(*, store: Store, since=None) -> tuple[list[TrainingPair], dic
 
 
 # --------------------------------------------------------------------------- choosing the active version
+
+
+def model_version_set_candidates(*, store: Store, membership: Membership, model_version: ModelVersion,
+                                 candidates: int) -> ModelVersion:
+    """Set the best of n a version writes when a job does not choose (its yardstick figures are
+    the guide: more candidates, fewer flagged drafts, more machine time)."""
+    require(membership, "models.manage")
+    if membership.store_id != store.pk or model_version.store_id != store.pk:
+        raise PermissionDenied("That model version belongs to another store.")
+    if not 1 <= candidates <= MAX_CANDIDATES:
+        raise ValidationError({"candidates": f"Best of 1 to {MAX_CANDIDATES} candidates."})
+    ModelVersion.objects.filter(pk=model_version.pk).update(candidates=candidates)
+    model_version.candidates = candidates
+    logger.info("model_version.candidates", extra={"store": store.pk, "version": model_version.pk,
+                                                   "candidates": candidates})
+    return model_version
 
 
 def model_version_activate(

@@ -31,12 +31,14 @@ from content.selectors.quality import (
     evaluation_drafts,
 )
 from content.services.copy_evaluation import copy_evaluation_start
+from content.services.generation import MAX_CANDIDATES
 from content.services.training import (
     bundled_record,
     corpus_available,
     model_version_activate,
     model_version_install_bundled,
     model_version_roll_back,
+    model_version_set_candidates,
     model_version_train,
     retrain_from_approvals,
     template_model_clear,
@@ -97,7 +99,7 @@ def model_version_detail(request, version_id: int):
     chart = {"labels": [step for step, _ in version.loss_curve], "losses": [loss for _, loss in version.loss_curve]}
     context = {"version": version, "evaluations": evaluations, "chart": chart,
                "active": active_model_version(store=request.store),
-               "training": version.status == ModelVersion.Status.TRAINING}
+               "training": version.status == ModelVersion.Status.TRAINING, "max_candidates": MAX_CANDIDATES}
     return render(request, "content/model_version.html", context)
 
 
@@ -133,6 +135,25 @@ def model_activate(request):
         what = template.name if template is not None else request.store.name
         messages.success(request, f"{what} now writes with {version.label if version else 'the base model'}.")
     return redirect("content:models", store_slug=request.store.slug)
+
+
+@store_view("models.manage")
+@require_POST
+def model_set_candidates(request, version_id: int):
+    version = model_version_for_store(store=request.store, version_id=version_id)
+    try:
+        candidates = int(request.POST.get("candidates", ""))
+    except ValueError:
+        messages.error(request, "Best of takes a whole number of candidates.")
+    else:
+        try:
+            model_version_set_candidates(store=request.store, membership=request.membership, model_version=version,
+                                         candidates=candidates)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{version.label} writes best of {candidates} when a job does not choose.")
+    return redirect("content:model_version", store_slug=request.store.slug, version_id=version.pk)
 
 
 @store_view("models.manage")

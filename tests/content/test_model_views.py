@@ -61,6 +61,43 @@ def test_an_admin_chooses_a_version_then_rolls_back_to_the_base_model(client_as,
         "Rolled back", "", ""]
 
 
+def test_an_admin_sets_a_versions_best_of_n_and_a_bad_number_changes_nothing(client_as, admin_member):
+    store = admin_member.store
+    version = ready_version(store)
+    client = client_as(admin_member)
+    page = url("content:model_version", store, version_id=version.pk)
+    save = url("content:model_set_candidates", store, version_id=version.pk)
+
+    assert 'id="candidates-form"' in client.get(page).content.decode()
+    shown = client.post(save, {"candidates": "4"}, follow=True).content.decode()
+    version.refresh_from_db()
+    assert version.candidates == 4
+    assert "writes best of 4 when a job does not choose" in shown
+
+    for bad, message in (("9", "Best of 1 to 8 candidates."), ("0", "Best of 1 to 8 candidates."),
+                         ("four", "Best of takes a whole number of candidates.")):
+        shown = client.post(save, {"candidates": bad}, follow=True).content.decode()
+        assert message in shown
+    version.refresh_from_db()
+    assert version.candidates == 4
+
+
+def test_editors_cannot_set_best_of_n_nor_admins_of_another_store(client_as, editor_member, admin_member,
+                                                                   other_store):
+    version = ready_version(editor_member.store)
+    theirs = ready_version(other_store)
+
+    assert 'id="candidates-form"' not in client_as(editor_member).get(
+        url("content:model_version", editor_member.store, version_id=version.pk)).content.decode()
+    forged = client_as(editor_member).post(
+        url("content:model_set_candidates", editor_member.store, version_id=version.pk), {"candidates": "4"})
+    foreign = client_as(admin_member).post(
+        url("content:model_set_candidates", admin_member.store, version_id=theirs.pk), {"candidates": "4"})
+
+    assert (forged.status_code, foreign.status_code) == (403, 404)
+    assert set(ModelVersion.objects.values_list("candidates", flat=True)) == {1}
+
+
 def test_another_stores_version_and_evaluation_are_404(client_as, admin_member, other_store):
     theirs = ready_version(other_store)
     evaluation = CopyEvaluation.objects.create(store=other_store)
