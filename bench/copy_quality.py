@@ -136,7 +136,8 @@ def table(rows) -> str:
              "| ---: |"]
     for (_, candidates, free), evaluation in rows:
         timing = evaluation.results.get("timing", {})
-        # Evaluations finished before the ungrounded-details figure existed: counted from their drafts.
+        # Ungrounded details recounted from the stored drafts, so evaluations finished before the
+        # figure existed show it too.
         recounted = figures_by_subset(list(evaluation.drafts.select_related("product")))
         for subset in SUBSETS:
             figures = evaluation.results.get(subset)

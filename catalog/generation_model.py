@@ -285,8 +285,7 @@ def _merged_generator(spec, adapter):
     from inference.generation import get_generator
     from inference.lora import merged_model
 
-    base_id = spec.local_model_id()
-    return get_generator(spec.replace(kind="gguf", source=str(merged_model(adapter, base=spec)), model_name=base_id))
+    return get_generator(spec.replace(source=str(merged_model(adapter, base=spec)), model_name=spec.local_model_id()))
 
 
 # --------------------------------------------------------------------------- adapters (model versions)
