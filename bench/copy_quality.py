@@ -3,6 +3,7 @@ run here one configuration after another and printed as Markdown for bench/RESUL
 
     .venv/bin/python bench/copy_quality.py                               # base, bundled, bundled best of 2 and 4
     .venv/bin/python bench/copy_quality.py --runs base:1,bundled:1:free  # :free = numbers not constrained
+    .venv/bin/python bench/copy_quality.py --runs bundled:4,bundled:4:all  # :all = every candidate written
     .venv/bin/python bench/copy_quality.py --reuse --print-drafts bundled:1   # table again, drafts in full
     .venv/bin/python bench/copy_quality.py --smoke                      # checks that it runs (bench/smoke.py)
 
@@ -33,7 +34,8 @@ SUBSETS = ("corpus_en", "corpus_zh", "corpus", "store")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", default=DEFAULT_RUNS,
-                        help="comma-separated model:n[:free]; model is base, bundled or a version number")
+                        help="comma-separated model:n[:free][:all]; model is base, bundled or a version number; "
+                             ":all writes every candidate instead of stopping at the first good enough")
     parser.add_argument("--corpus", type=int, default=100, help="held-back corpus products per language")
     parser.add_argument("--store-products", type=int, default=16)
     parser.add_argument("--max-new-tokens", type=int, default=None, help="default: the templates'")
@@ -62,7 +64,7 @@ def main() -> None:
     if args.temperature is not None:
         overrides["temperature"] = args.temperature
     rows = []
-    for model, candidates, free in runs:
+    for model, candidates, free, every in runs:
         if model == "bundled" and bundled is None:
             # A checkout without content/adapters/ (or one whose adapter was trained on another
             # base model) still measures the base model; `train_copy_model --bundle` makes one.
@@ -70,9 +72,10 @@ def main() -> None:
                   "(manage.py train_copy_model <store> --bundle writes one)")
             continue
         version = resolve(store, model, bundled)
-        evaluation = evaluate(store, version, candidates=candidates, constrain=not free, corpus=args.corpus,
-                              store_products=args.store_products, overrides=overrides, reuse=args.reuse)
-        rows.append(((model, candidates, free), evaluation))
+        evaluation = evaluate(store, version, candidates=candidates, constrain=not free, stop_early=not every,
+                              corpus=args.corpus, store_products=args.store_products, overrides=overrides,
+                              reuse=args.reuse)
+        rows.append(((model, candidates, free, every), evaluation))
     print(f"\nMachine: {machine()}.\n")
     print(table(rows))
     wanted = {parse_run(text) for text in args.print_drafts.split(",") if text.strip()}
@@ -81,11 +84,13 @@ def main() -> None:
             print(drafts(evaluation))
 
 
-def parse_run(text: str) -> tuple[str, int, bool]:
+def parse_run(text: str) -> tuple[str, int, bool, bool]:
+    """(model, n, numbers free, every candidate written) from "model:n[:free][:all]"."""
     parts = text.strip().split(":")
-    if len(parts) not in (2, 3) or not parts[1].isdigit() or (len(parts) == 3 and parts[2] != "free"):
-        raise SystemExit(f"bad run {text!r}: write model:n or model:n:free")
-    return parts[0], int(parts[1]), len(parts) == 3
+    flags = parts[2:]
+    if len(parts) < 2 or not parts[1].isdigit() or not set(flags) <= {"free", "all"} or len(set(flags)) < len(flags):
+        raise SystemExit(f"bad run {text!r}: write model:n, with :free and/or :all after it")
+    return parts[0], int(parts[1]), "free" in flags, "all" in flags
 
 
 def resolve(store, model: str, bundled):
@@ -103,20 +108,22 @@ def resolve(store, model: str, bundled):
     return version
 
 
-def evaluate(store, version, *, candidates, constrain, corpus, store_products, overrides, reuse):
+def evaluate(store, version, *, candidates, constrain, stop_early, corpus, store_products, overrides, reuse):
     from catalog.services.jobs import run_job
     from content.models import CopyEvaluation
     from content.services.copy_evaluation import copy_evaluation_run, copy_evaluation_start
 
     if reuse:
-        found = (CopyEvaluation.objects.filter(
+        same = CopyEvaluation.objects.filter(
             store=store, model_version=version, candidates=candidates, constrain_numbers=constrain,
             corpus_per_language=corpus, params_overrides=overrides, finished_at__isnull=False)
-            .order_by("-finished_at").first())
+        if candidates > 1:  # with one candidate, stopping early changes nothing
+            same = same.filter(stop_early=stop_early)
+        found = same.order_by("-finished_at").first()
         if found is not None and len(found.product_ids) == store_products:
             return found
     evaluation = copy_evaluation_start(store=store, membership=None, model_version=version, candidates=candidates,
-                                       corpus_per_language=corpus, store_products=store_products,
+                                       stop_early=stop_early, corpus_per_language=corpus, store_products=store_products,
                                        constrain_numbers=constrain, params_overrides=overrides, send=False)
     print(f"evaluation #{evaluation.pk}: {evaluation.label}, load average {os.getloadavg()[0]:.1f}", flush=True)
     run_job(evaluation.job_id, copy_evaluation_run)
@@ -131,11 +138,12 @@ def table(rows) -> str:
     from content.services.copy_evaluation import figures_by_subset
 
     lines = ["| model | best of | numbers | products | drafts | pass | claims/draft | ungrounded details | length ok "
-             "| echo | repetition | similarity | tokens/s | drafts/min | load avg | run |",
+             "| echo | repetition | similarity | candidates written/draft | tokens/s | drafts/min | load avg | run |",
              "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-             "| ---: |"]
-    for (_, candidates, free), evaluation in rows:
+             "| ---: | ---: |"]
+    for (_, candidates, free, _every), evaluation in rows:
         timing = evaluation.results.get("timing", {})
+        written = timing.get("prompts", 0) / max(1, evaluation.drafts.count())
         # Ungrounded details recounted from the stored drafts, so evaluations finished before the
         # figure existed show it too.
         recounted = figures_by_subset(list(evaluation.drafts.select_related("product")))
@@ -150,7 +158,8 @@ def table(rows) -> str:
                 f"{figures['drafts']} | {figures['pass_rate']:.0%} | {figures['claims_per_draft']:.2f} | "
                 f"{'-' if details is None else f'{details:.1f}'} | "
                 f"{figures['length_ok']:.0%} | {figures['echo_rate']:.0%} | {figures['repetition_rate']:.0%} | "
-                f"{similarity} | {timing.get('tokens_per_second', 0):.1f} | {timing.get('drafts_per_minute', 0):.1f} "
+                f"{similarity} | {written:.2f} | {timing.get('tokens_per_second', 0):.1f} | "
+                f"{timing.get('drafts_per_minute', 0):.1f} "
                 f"| {evaluation.load_average} | #{evaluation.pk} |")
     return "\n".join(lines)
 

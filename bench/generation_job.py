@@ -91,6 +91,7 @@ def main() -> None:
     assert job.status in (Job.Status.SUCCEEDED, Job.Status.PARTLY_FAILED), job.error
     generation = GenerationJob.objects.get(pk=job.pk)
     drafts = list(Draft.objects.filter(job=generation))
+    forward = [draft for draft in drafts if draft.status != Draft.Status.CANDIDATE]  # best of n puts one forward
     outside = job_s - generation.generation_seconds
 
     lookup = _duplicate_lookup(store, generation, drafts, args.drafts) if args.drafts else None
@@ -105,11 +106,14 @@ def main() -> None:
         "| what | value |",
         "| --- | ---: |",
         f"| products, drafts written | {len(products)}, {len(drafts)} ({job.failed} failed) |",
+        f"| candidates written per product | {len(drafts) / max(1, len(products)):.2f} |",
         f"| job wall time | {job_s:.1f} s |",
+        f"| products per second | {len(products) / job_s:.2f} |",
         f"| drafts per second | {len(drafts) / job_s:.2f} |",
         f"| completion tokens per second (model time) | {generation.tokens_per_second or 0:.1f} |",
         f"| time outside the model (render, checks, writes) | {outside:.2f} s ({100 * outside / job_s:.1f}%) |",
-        f"| flagged by checks | {sum(d.status == 'flagged' for d in drafts)} of {len(drafts)} |",
+        f"| flagged by checks, of the drafts put forward | {sum(d.status == 'flagged' for d in forward)} of "
+        f"{len(forward)} |",
         *([_lookup_rows(lookup)] if lookup else []),
     ]))
 

@@ -51,9 +51,9 @@ class GenerateForm(forms.Form):
                                   help_text=f"Drafts per product (1 to {MAX_VARIANTS}), to compare and pick from.")
     candidates = forms.IntegerField(
         min_value=1, max_value=MAX_CANDIDATES, label="Best of", required=False,
-        help_text="Candidates written per draft; the one that passes the checks with the best score goes to "
-                  "review, the others stay as variants not put forward. Empty: the model version's own "
-                  f"(the base model: {DEFAULT_CANDIDATES}).")
+        help_text="At most this many candidates per draft, written one after another until one passes every "
+                  "check and invents little; the best goes to review, the others stay as variants not put "
+                  f"forward. Empty: the model version's own (the base model: {DEFAULT_CANDIDATES}).")
     tone = forms.CharField(max_length=300, required=False)
     goal = forms.CharField(max_length=300, required=False, label="Campaign goal",
                            help_text="Marketing copy: what the campaign offers, e.g. 'Black Friday, 20% off'.")
@@ -234,7 +234,8 @@ class TrainForm(forms.Form):
 class CopyEvaluationForm(forms.Form):
     model_version = forms.ChoiceField(choices=(), label="Model")
     candidates = forms.IntegerField(min_value=1, max_value=8, initial=1, label="Best of",
-                                    help_text="Candidates per product; the best that passes the checks is kept.")
+                                    help_text="At most this many candidates per product, written until one "
+                                              "passes every check and invents little; the best is kept.")
     corpus_per_language = forms.IntegerField(min_value=0, max_value=1000, initial=100, label="Corpus products",
                                              help_text="Per language (English and Chinese); 0 for the store's "
                                                        "products only.")

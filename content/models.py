@@ -657,6 +657,9 @@ class CopyEvaluation(models.Model):
     # {"en": PromptVersion id, "zh": ...}: the description templates' versions used.
     template_versions = models.JSONField(default=dict, blank=True)
     candidates = models.PositiveSmallIntegerField(default=1)  # best of n
+    # Candidates are written one at a time until one is good enough (content.quality.scoring);
+    # False: all n are written, as every evaluation before it was.
+    stop_early = models.BooleanField(default=True)
     constrain_numbers = models.BooleanField(default=True)
     seed = models.PositiveIntegerField(default=0)
     # Over the templates' parameters (a benchmark's smoke run writes shorter drafts); usually empty.
@@ -683,7 +686,9 @@ class CopyEvaluation(models.Model):
     @property
     def label(self) -> str:
         model = self.model_version.label if self.model_version_id else "base model"
-        return f"{model}, best of {self.candidates}" if self.candidates > 1 else model
+        if self.candidates == 1:
+            return model
+        return f"{model}, best of {self.candidates}" + ("" if self.stop_early else " (all written)")
 
 
 class CopyEvaluationDraft(models.Model):

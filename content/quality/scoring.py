@@ -6,6 +6,10 @@ fewer specific details the product data does not give (`specificity`: "for capac
 and diodes" of a resistor kit known only by its title), more of the product's own facts
 mentioned, and a length nearer the middle of the target. Ties keep the order the candidates were
 written in, so the choice is reproducible.
+
+Candidates are written one after another, and the first that is good enough ends the search
+(`good_enough`: it passes every check and adds little ungrounded detail): on the yardstick that
+keeps best of 4's pass rate and details at about half its machine time (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from content.checks import CheckResult, ProductFacts
+from content.checks import CheckResult, ProductFacts, has_errors
 from content.checks.text import length_units
 
 from .specificity import specificity
@@ -22,6 +26,10 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Points per unit of ungrounded specificity: a draft naming three uses its data does not give
 # ("capacitors, inductors, diodes": about 9 units) loses about what one warning and a claim cost.
 SPECIFICITY_WEIGHT = 1.0
+# A candidate that passes every check and adds at most this much ungrounded specificity (about
+# two or three rare words the data does not give) ends best of n: a further candidate rarely beats
+# it. Chosen on the yardstick's stored candidates (bench/RESULTS.md, "Best of n that stops early").
+GOOD_ENOUGH_DETAILS = 8.0
 
 
 def candidate_score(
@@ -40,6 +48,12 @@ def candidate_score(
         middle, half = (low + high) / 2, max((high - low) / 2, 1)
         score -= 2.0 * min(abs(count - middle) / half, 2.0)
     return round(score, 3)
+
+
+def good_enough(text: str, results: Sequence[CheckResult], *, facts: ProductFacts) -> bool:
+    """True when no further candidate is worth writing: the text passes every check (none
+    flags it) and invents at most GOOD_ENOUGH_DETAILS of specificity."""
+    return bool(text) and not has_errors(results) and specificity(text, facts) <= GOOD_ENOUGH_DETAILS
 
 
 def facts_coverage(text: str, facts: ProductFacts) -> float:

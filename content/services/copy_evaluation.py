@@ -33,7 +33,7 @@ from content.prompt_text import PromptRenderError, PromptValues, attribute_pairs
 from content.quality.corpus import CorpusMissing, corpus_products, heldout_products
 from content.quality.metrics import DraftFigures, claims_of, summarize
 from content.quality.numbers import allowed_numbers
-from content.quality.scoring import candidate_score, ranked
+from content.quality.scoring import candidate_score, good_enough, ranked
 from content.quality.specificity import specificity
 from content.selectors import active_version
 from content.selectors.model_versions import active_model_version
@@ -78,6 +78,7 @@ def copy_evaluation_start(
     membership: Membership | None,
     model_version: ModelVersion | None | str = ACTIVE,
     candidates: int = 1,
+    stop_early: bool = True,
     corpus_per_language: int = 100,
     store_products: int = STORE_HELDOUT,
     constrain_numbers: bool = True,
@@ -85,7 +86,8 @@ def copy_evaluation_start(
     note: str = "",
     send: bool = True,
 ) -> CopyEvaluation:
-    """Record an evaluation and send its job. `membership` None is the operator (a command)."""
+    """Record an evaluation and send its job. `membership` None is the operator (a command).
+    `stop_early` False writes all n candidates of best of n (as jobs did before they stopped early)."""
     if membership is not None:
         require(membership, "content.generate")
         if membership.store_id != store.pk:
@@ -124,7 +126,7 @@ def copy_evaluation_start(
                          task_name=EVALUATION_TASK, user=user, total=total, send=send,
                          params={"model_version": getattr(model_version, "pk", None), "candidates": candidates})
         evaluation = CopyEvaluation.objects.create(
-            store=store, job=job, model_version=model_version, candidates=candidates,
+            store=store, job=job, model_version=model_version, candidates=candidates, stop_early=stop_early,
             constrain_numbers=constrain_numbers, seed=SAMPLING_SEED, corpus_per_language=corpus_per_language,
             product_ids=[p.pk for p in products], params_overrides=overrides, note=note.strip()[:300],
             created_by=user,
@@ -178,7 +180,10 @@ def copy_evaluation_run(job: Job) -> dict:
         model = model_runtime(model_version=evaluation.model_version)
         CopyEvaluation.objects.filter(pk=evaluation.pk).update(model_id=model.model_id)
         writer = _Writer(evaluation, model)
-        size = max(1, settings.GENERATION_BATCH_SIZE // evaluation.candidates)
+        # Best of n writing every candidate decodes n per item; stopping early, one per item a round.
+        size = settings.GENERATION_BATCH_SIZE
+        if not evaluation.stop_early:
+            size = max(1, size // evaluation.candidates)
         done = len(written)
         for language in (Language.EN, Language.ZH):
             group = [item for item in pending if item.language == language]
@@ -212,30 +217,45 @@ class _Writer:
              "signature": signature.values, "text": text})
 
     def write(self, items: list[Item]) -> int:
+        """Write the items' drafts: n candidates each, or, when the evaluation stops early, one
+        candidate per round for the items still without a good enough one (at most n rounds)."""
         language = items[0].language
         version = self.versions[language]
         params = {**version.params, **self.evaluation.params_overrides, "seed": self.evaluation.seed}
         n = self.evaluation.candidates
-        prompts: list[str] = []
-        ready: list[Item] = []
+        prompts: dict[Item, str] = {}
         errors: dict[Item, str] = {}
         for item in items:
             try:
-                prompts.append(self._prompt(item, version, params))
-                ready.append(item)
+                prompts[item] = self._prompt(item, version, params)
             except PromptRenderError as exc:
                 errors[item] = f"The prompt could not be rendered: {exc}"
-        numbers = [allowed_numbers(facts=item.facts, content_type=ContentType.DESCRIPTION,
-                                   required_phrases=self.voice.required_phrases) for item in ready]
+        numbers = {item: allowed_numbers(facts=item.facts, content_type=ContentType.DESCRIPTION,
+                                         required_phrases=self.voice.required_phrases) for item in prompts}
         started = time.monotonic()
-        completions = self.model.complete(
-            [prompt for prompt in prompts for _ in range(n)], params,
-            allowed_numbers=[allowed for allowed in numbers for _ in range(n)]
-            if self.evaluation.constrain_numbers else None,
-        )
+        written: dict[Item, list[_Candidate]] = {item: [] for item in prompts}
+        early = self.evaluation.stop_early
+        each, rounds = (1, n) if early else (n, 1)
+        searching = list(prompts)
+        completions_count = tokens = 0
+        for round_number in range(rounds):
+            if not searching:
+                break
+            # Each round draws with its own seed (a prompt's i-th sequence in a call draws with seed + i).
+            round_params = {**params, "seed": params["seed"] + _ROUND_SEED_STEP * round_number}
+            completions = self.model.complete(
+                [prompts[item] for item in searching for _ in range(each)], round_params,
+                allowed_numbers=[numbers[item] for item in searching for _ in range(each)]
+                if self.evaluation.constrain_numbers else None,
+            )
+            completions_count += len(completions)
+            tokens += sum(c.completion_tokens for c in completions)
+            for index, item in enumerate(searching):
+                written[item] += [self._scored(item, prompts[item], completion)
+                                  for completion in completions[index * each : (index + 1) * each]]
+            searching = [item for item in searching if not written[item][-1].good_enough]
         seconds = time.monotonic() - started
-        rows = [self._row(item, index, prompts[index], completions[index * n : (index + 1) * n])
-                for index, item in enumerate(ready)]
+        rows = [self._row(item, prompts[item], written[item]) for item in prompts]
         rows += [CopyEvaluationDraft(evaluation=self.evaluation, subset=item.subset, item_key=item.key,
                                      product=item.product, position=item.position, language=item.language,
                                      title=item.title[:500], error=error) for item, error in errors.items()]
@@ -244,8 +264,8 @@ class _Writer:
             evaluation = CopyEvaluation.objects.select_for_update().get(pk=self.evaluation.pk)
             timing = evaluation.results.get("timing", {"seconds": 0.0, "completion_tokens": 0, "prompts": 0})
             timing["seconds"] += seconds
-            timing["completion_tokens"] += sum(c.completion_tokens for c in completions)
-            timing["prompts"] += len(completions)
+            timing["completion_tokens"] += tokens
+            timing["prompts"] += completions_count
             evaluation.results = {**evaluation.results, "timing": timing}
             evaluation.save(update_fields=["results"])
             self.evaluation.results = evaluation.results
@@ -261,32 +281,35 @@ class _Writer:
                                  budget=self.model.prompt_budget(params))
         return self.model.format_prompt(rendered.text, chat=version.use_chat_template)
 
-    def _row(self, item: Item, index: int, prompt: str, candidates: list) -> CopyEvaluationDraft:
+    def _scored(self, item: Item, prompt: str, completion: runtime.Completion) -> _Candidate:
+        """A candidate with its checks (against the drafts of this evaluation written so far) and score."""
+        text = completion.text
+        if not text:
+            return _Candidate(completion, [], -1000.0, good_enough=False)
         target = self.voice.target_length(ContentType.DESCRIPTION, item.language)
-        scored = []
-        for completion in candidates:
-            text = completion.text
-            signature = Signature.of(text, item.language)
-            pool = [other for other in self.others.get(item.language, []) if other["key"] != item.key]
-            chosen = preselect(signature.values, [(other["id"], other["signature"]) for other in pool], limit=20)
-            by_id = {other["id"]: other for other in pool}
-            context = CheckContext(
-                facts=item.facts, content_type=ContentType.DESCRIPTION, language=item.language, target_length=target,
-                banned_words=self.voice.banned_words, required_phrases=self.voice.required_phrases,
-                prompt_text=prompt, other_texts=[(by_id[pk]["label"], by_id[pk]["text"]) for pk, _ in chosen],
-            )
-            results = run_checks(text, context) if text else []
-            score = candidate_score(text, results, facts=item.facts, language=item.language,
-                                    target_length=target) if text else -1000.0
-            scored.append((completion, results, score))
-        order = ranked([score for _, _, score in scored])
-        best_completion, best_results, best_score = scored[order[0]]
+        signature = Signature.of(text, item.language)
+        pool = [other for other in self.others.get(item.language, []) if other["key"] != item.key]
+        chosen = preselect(signature.values, [(other["id"], other["signature"]) for other in pool], limit=20)
+        by_id = {other["id"]: other for other in pool}
+        context = CheckContext(
+            facts=item.facts, content_type=ContentType.DESCRIPTION, language=item.language, target_length=target,
+            banned_words=self.voice.banned_words, required_phrases=self.voice.required_phrases,
+            prompt_text=prompt, other_texts=[(by_id[pk]["label"], by_id[pk]["text"]) for pk, _ in chosen],
+        )
+        results = run_checks(text, context)
+        score = candidate_score(text, results, facts=item.facts, language=item.language, target_length=target)
+        return _Candidate(completion, results, score, good_enough=good_enough(text, results, facts=item.facts))
+
+    def _row(self, item: Item, prompt: str, scored: list[_Candidate]) -> CopyEvaluationDraft:
+        order = ranked([candidate.score for candidate in scored])
+        best = scored[order[0]]
+        best_completion, best_results = best.completion, best.results
         checks = results_to_json(best_results)
         if best_completion.text:
             self._remember(item.language, item.key, item.title, best_completion.text)
-        others = [{"text": scored[i][0].text, "score": scored[i][2],
-                   "failed_checks": [r.name for r in scored[i][1] if not r.passed],
-                   "claims": claims_of(results_to_json(scored[i][1]))} for i in order[1:]]
+        others = [{"text": scored[i].completion.text, "score": scored[i].score,
+                   "failed_checks": [r.name for r in scored[i].results if not r.passed],
+                   "claims": claims_of(results_to_json(scored[i].results))} for i in order[1:]]
         return CopyEvaluationDraft(
             evaluation=self.evaluation, subset=item.subset, item_key=item.key, product=item.product,
             position=item.position, language=item.language, title=item.title[:500],
@@ -294,10 +317,22 @@ class _Writer:
             reference=item.reference, prompt=prompt, text=best_completion.text, checks=checks,
             failed_checks=[r.name for r in best_results if not r.passed],
             passed=bool(best_completion.text) and not has_errors(best_results), claims=claims_of(checks),
-            completion_tokens=sum(c.completion_tokens for c in candidates),
+            completion_tokens=sum(candidate.completion.completion_tokens for candidate in scored),
             latency_ms=best_completion.latency_ms, others=others,
             error=best_completion.error or ("" if best_completion.text else "the model wrote nothing"),
         )
+
+
+@dataclass
+class _Candidate:
+    completion: runtime.Completion
+    results: list
+    score: float
+    good_enough: bool
+
+
+# A round's seed is this far from the one before: far enough that no two rounds' sequences share one.
+_ROUND_SEED_STEP = 1000
 
 
 def _similarities(evaluation: CopyEvaluation) -> None:

@@ -3,7 +3,10 @@ sends the task; `generation_run` is the task's body (content/tasks.py).
 
 The body is safe to run twice: it writes only the (product, question,
 variant) drafts the job does not have yet (a unique constraint backs this),
-and leaves alone products that already failed. Prompts go to the model as one
+and leaves alone products that already failed. Best of n writes an item's
+candidates one after another and stops at the first good enough one
+(content.quality.scoring.good_enough); an item's drafts are written together, so
+an item with any draft is done. Prompts go to the model as one
 stream (`_BatchStream`): a batch is rendered when the model has room for it and
 written (drafts, checks, progress) as soon as its last draft is done, while the
 model goes on with the next. Progress is written after every batch, which is
@@ -42,7 +45,7 @@ from content.models import (
 )
 from content.prompt_text import PromptRenderError, PromptValues, attribute_pairs, render_within
 from content.quality.numbers import allowed_numbers
-from content.quality.scoring import candidate_score, ranked
+from content.quality.scoring import candidate_score, good_enough, ranked
 from content.selectors import (
     accepted_copy_by_category,
     active_version,
@@ -287,6 +290,7 @@ class Unit:
 @dataclass
 class BatchOutcome:
     written: int = 0
+    skipped: int = 0  # best-of-n candidates not needed: an earlier one was good enough
     failed: int = 0
     flagged: int = 0
     trimmed: int = 0
@@ -299,12 +303,13 @@ def generation_run(job: Job) -> dict:
     voice = brand_voice_for(store=generation.store)
     items = _items(generation)
     written = set(Draft.objects.filter(job=generation).values_list("product_id", "question_id", "variant"))
+    written_items = {(product_id, question_id) for product_id, question_id, _ in written}
     failed_products = set(
         JobError.objects.filter(job=job, product__isnull=False).values_list("product_id", flat=True)
     )
     missing = _record_missing(job, generation, items)
     pending: list[Unit] = []
-    failed = 0
+    failed = skipped = 0
     per_item = generation.variants * generation.candidates
     for item in items:
         for variant in range(1, per_item + 1):
@@ -312,9 +317,11 @@ def generation_run(job: Job) -> dict:
                 continue
             if item in missing or item.product_id in failed_products:
                 failed += 1
+            elif (item.product_id, item.question_id) in written_items:
+                skipped += 1  # a candidate an earlier run found it did not need
             else:
                 pending.append(Unit(item, variant))
-    done = len(written)
+    done = len(written) + skipped
     total = len(items) * per_item
     job_progress(job, done=done, failed=failed, total=total)
     if not pending:
@@ -333,7 +340,7 @@ def generation_run(job: Job) -> dict:
     # closing(): a cancelled or lost job frees the model (and its lock) at once, not when collected.
     with closing(stream.run(width=width)) as outcomes:
         for outcome in outcomes:
-            done += outcome.written
+            done += outcome.written + outcome.skipped
             failed += outcome.failed
             job_progress(job, done=done, failed=failed)  # raises JobCancelled between batches
     return _summary(generation)
@@ -414,10 +421,15 @@ class _Batch:
     outcome: BatchOutcome
     completions: list[runtime.Completion | None]
     first_tries: dict[int, runtime.Completion] = field(default_factory=dict)
+    # Best of n: each item's candidates not asked for yet, in order, and those found not needed.
+    held: dict[Item, list[int]] = field(default_factory=dict)
+    skipped: set[int] = field(default_factory=set)
+    good: set[int] = field(default_factory=set)  # positions whose candidate is good enough
 
     @property
     def complete(self) -> bool:
-        return all(completion is not None for completion in self.completions)
+        return all(completion is not None or position in self.skipped
+                   for position, completion in enumerate(self.completions))
 
 
 class _BatchStream:
@@ -428,6 +440,8 @@ class _BatchStream:
     the model decodes the next ones, so no sequence waits for a batch's longest draft
     and the job's progress moves batch by batch. An empty completion (a small model
     sometimes stops at once) gets one more try, ahead of the prompts still waiting.
+    Best of n asks for an item's first candidates (one per variant); when they are back
+    and not all good enough, the next ones go ahead of the prompts still waiting.
     """
 
     def __init__(self, job: Job, generation: GenerationJob, model: runtime.Runtime, voice: BrandVoice,
@@ -469,10 +483,17 @@ class _BatchStream:
         if units is None:
             return False
         batch = _rendered_batch(self.job, self.generation, self.model, self.voice, units)
-        if batch.units:
-            self._waiting.extend((batch, position) for position in range(len(batch.units)))
-        else:
+        if not batch.units:
             self._done.append(batch)
+            return True
+        if self.generation.candidates == 1:
+            self._waiting.extend((batch, position) for position in range(len(batch.units)))
+            return True
+        for position, unit in enumerate(batch.units):
+            batch.held.setdefault(unit.item, []).append(position)
+        for item, positions in batch.held.items():
+            first, batch.held[item] = positions[:self.generation.variants], positions[self.generation.variants:]
+            self._waiting.extend((batch, position) for position in first)
         return True
 
     def _received(self, batch: _Batch, position: int, completion: runtime.Completion) -> None:
@@ -484,8 +505,33 @@ class _BatchStream:
             self._retries.append((batch, position))
             return
         batch.completions[position] = completion
+        if self.generation.candidates > 1:
+            self._next_candidates(batch, position)
         if batch.complete:
             self._done.append(batch)
+
+    def _next_candidates(self, batch: _Batch, position: int) -> None:
+        """Once an item's candidates asked for are back: skip the rest when enough of them are
+        good enough (one per variant), or ask for as many more as are missing."""
+        unit, completion = batch.units[position], batch.completions[position]
+        if completion is not None and not completion.error and completion.text:
+            ctx = check_context(product=unit.product, content_type=self.generation.content_type,
+                                language=self.generation.language, voice=self.voice, prompt=unit.prompt,
+                                extra_facts=unit.extra_facts)
+            if good_enough(completion.text, run_checks(completion.text, ctx), facts=ctx.facts):
+                batch.good.add(position)
+        item = unit.item
+        held = batch.held.get(item, [])
+        asked = [p for p, u in enumerate(batch.units) if u.item == item and p not in held and p not in batch.skipped]
+        if not held or any(batch.completions[p] is None for p in asked):
+            return
+        missing = self.generation.variants - sum(p in batch.good for p in asked)
+        if missing <= 0:
+            batch.skipped.update(held)
+            batch.held[item] = []
+            return
+        batch.held[item] = held[missing:]
+        self._retries.extend((batch, p) for p in held[:missing])
 
     def _write(self, batch: _Batch) -> BatchOutcome:
         # The model's time for this batch: since the last write ended (the model was busy throughout).
@@ -541,9 +587,12 @@ def _rendered_batch(job: Job, generation: GenerationJob, model: runtime.Runtime,
 
 def _write_batch(job: Job, generation: GenerationJob, voice: BrandVoice, batch: _Batch, *, elapsed: float) -> None:
     outcome = batch.outcome
-    completions = [completion for completion in batch.completions if completion is not None]
+    outcome.skipped += len(batch.skipped)
+    pairs = [(unit, completion) for unit, completion in zip(batch.units, batch.completions, strict=True)
+             if completion is not None]
+    completions = [completion for _, completion in pairs]
     written_units, written_completions = [], []
-    for unit, completion in zip(batch.units, completions, strict=True):
+    for unit, completion in pairs:
         if completion.error or not completion.text:
             reason = completion.error or "the model wrote nothing usable, twice"
             _fail(job, unit, f"The model could not write this draft: {reason}.", outcome)

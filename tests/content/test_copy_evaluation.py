@@ -84,12 +84,35 @@ def test_a_second_run_writes_nothing_again(store, editor_member, catalog):
 
 def test_best_of_two_keeps_the_candidate_it_did_not_choose(store, editor_member, catalog):
     evaluation = run(copy_evaluation_start(store=store, membership=editor_member, model_version=None, candidates=2,
-                                           corpus_per_language=0, store_products=2, params_overrides=SHORT,
-                                           send=False))
+                                           stop_early=False, corpus_per_language=0, store_products=2,
+                                           params_overrides=SHORT, send=False))
 
     for draft in evaluation.drafts.all():
         assert len(draft.others) == 1 and draft.others[0]["text"] != draft.text
     assert evaluation.results["timing"]["prompts"] == 4
+    assert evaluation.label == "base model, best of 2 (all written)"
+
+
+@pytest.mark.parametrize("enough", [True, False])
+def test_best_of_n_stops_at_the_first_good_enough_candidate(store, editor_member, catalog, monkeypatch, enough):
+    # Whether a candidate is good enough is the checks' and the specificity score's call
+    # (tests/content/quality); here every candidate is, or none is.
+    monkeypatch.setattr("content.services.copy_evaluation.good_enough", lambda text, results, facts: enough)
+
+    evaluation = run(copy_evaluation_start(store=store, membership=editor_member, model_version=None, candidates=3,
+                                           corpus_per_language=0, store_products=2, params_overrides=SHORT,
+                                           send=False))
+
+    drafts = list(evaluation.drafts.all())
+    assert evaluation.stop_early and len(drafts) == 2
+    if enough:  # one round: the first candidate of each product ends its search
+        assert evaluation.results["timing"]["prompts"] == 2
+        assert all(draft.others == [] for draft in drafts)
+    else:  # three rounds, each drawing with its own seed
+        assert evaluation.results["timing"]["prompts"] == 6
+        for draft in drafts:
+            texts = [draft.text] + [other["text"] for other in draft.others]
+            assert len(texts) == 3 and len(set(texts)) == 3
 
 
 def test_viewers_cannot_start_it_and_a_missing_corpus_is_named(store, viewer_member, editor_member, catalog,

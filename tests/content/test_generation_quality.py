@@ -17,7 +17,9 @@ from tests.catalog.factories import ProductFactory
 pytestmark = [pytest.mark.model, pytest.mark.django_db]
 
 
-def test_best_of_three_puts_one_draft_forward_per_product_and_keeps_the_others(editor_member):
+def test_best_of_three_puts_one_draft_forward_per_product_and_keeps_the_others(editor_member, monkeypatch):
+    # No candidate is good enough to stop at (see the tests below), so all three are written.
+    monkeypatch.setattr("content.services.generation.good_enough", lambda text, results, facts: False)
     store = editor_member.store
     products = [ProductFactory(store=store, title=title, attributes=attributes) for title, attributes in (
         ("Nitrile Exam Gloves, Blue, Box of 100", {"material": "nitrile", "pack size": "100", "color": "blue"}),
@@ -43,6 +45,72 @@ def test_best_of_three_puts_one_draft_forward_per_product_and_keeps_the_others(e
     counts = review_counts(store=store, filters=ReviewFilters())
     assert counts["to_review"] + counts["flagged"] == 2 and "candidate" not in counts
     assert GenerationJob.objects.get(pk=job.pk).candidates == 3
+
+
+def test_best_of_n_stops_at_the_first_good_enough_candidate_and_a_second_run_adds_nothing(
+        editor_member, monkeypatch):
+    store = editor_member.store
+    products = [ProductFactory(store=store, title=f"Borosilicate Glass Beaker, {size} ml",
+                               attributes={"material": "borosilicate glass", "volume": f"{size} ml"})
+                for size in (50, 250, 600)]
+    judged: list[str] = []
+
+    def second_is_enough(text, results, facts):  # the second candidate of each product is good enough
+        judged.append(facts.title)
+        return judged.count(facts.title) == 2
+
+    monkeypatch.setattr("content.services.generation.good_enough", second_is_enough)
+    job = services.generation_start(store=store, membership=editor_member, content_type="description",
+                                    product_ids=[p.pk for p in products], candidates=4,
+                                    params_overrides={"max_new_tokens": 24}, send=False)
+
+    run_job(job.pk, generation_run)
+
+    job.refresh_from_db()
+    # Two candidates written per product, the other two not needed: the job is done all the same.
+    assert (job.done, job.total, job.failed) == (12, 12, 0)
+    for product in products:
+        drafts = list(Draft.objects.filter(job_id=job.pk, product=product))
+        assert sorted(d.variant for d in drafts) == [1, 2]
+        assert len([d for d in drafts if d.status != Draft.Status.CANDIDATE]) == 1
+    generation = GenerationJob.objects.get(pk=job.pk)
+    assert generation.completion_tokens == sum(Draft.objects.filter(job_id=job.pk)
+                                               .values_list("completion_tokens", flat=True))
+
+    # A restarted job finds every product done: nothing is written twice, nothing more is asked for.
+    type(job).objects.filter(pk=job.pk).update(status="queued")
+    written = len(judged)
+    run_job(job.pk, generation_run)
+
+    job.refresh_from_db()
+    assert Draft.objects.filter(job_id=job.pk).count() == 6 and len(judged) == written
+    assert (job.done, job.total, job.failed) == (12, 12, 0)
+
+
+def test_with_the_real_score_the_last_candidate_written_is_the_first_good_enough(editor_member):
+    from content.checks import run_checks
+    from content.quality.scoring import good_enough
+    from content.services.drafts import check_context
+    from content.services.setup import brand_voice_for
+
+    store = editor_member.store
+    product = ProductFactory(store=store, title="Nitrile Exam Gloves, Blue, Box of 100",
+                             attributes={"material": "nitrile", "pack size": "100", "color": "blue"})
+    job = services.generation_start(store=store, membership=editor_member, content_type="description",
+                                    product_ids=[product.pk], candidates=4,
+                                    params_overrides={"max_new_tokens": 60}, send=False)
+
+    run_job(job.pk, generation_run)
+
+    drafts = list(Draft.objects.filter(job_id=job.pk).order_by("variant"))
+    voice = brand_voice_for(store=store)
+    verdicts = []
+    for draft in drafts:
+        ctx = check_context(product=product, content_type="description", language=draft.language, voice=voice,
+                            prompt=draft.prompt)
+        verdicts.append(good_enough(draft.generated_text, run_checks(draft.generated_text, ctx), facts=ctx.facts))
+    assert 1 <= len(drafts) <= 4 and not any(verdicts[:-1])
+    assert verdicts[-1] or len(drafts) == 4
 
 
 def test_best_of_n_is_bounded(editor_member):

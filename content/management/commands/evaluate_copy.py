@@ -27,7 +27,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("store", help="the store's slug")
         parser.add_argument("--model-version", default="active", help="'active' (default), 'base' or a number")
-        parser.add_argument("--candidates", type=int, default=1, help="best of n")
+        parser.add_argument("--candidates", type=int, default=1,
+                            help="best of n: candidates are written until one is good enough, at most n")
+        parser.add_argument("--every-candidate", action="store_true",
+                            help="write all n candidates instead of stopping at the first good enough")
         parser.add_argument("--corpus", type=int, default=HELDOUT_PER_LANGUAGE,
                             help="held-back corpus products per language (0: the store's products only)")
         parser.add_argument("--store-products", type=int, default=STORE_HELDOUT)
@@ -43,7 +46,8 @@ class Command(BaseCommand):
         try:
             evaluation = copy_evaluation_start(
                 store=store, membership=None, model_version=model_version_choice(store, options["model_version"]),
-                candidates=options["candidates"], corpus_per_language=options["corpus"],
+                candidates=options["candidates"], stop_early=not options["every_candidate"],
+                corpus_per_language=options["corpus"],
                 store_products=options["store_products"], constrain_numbers=not options["no_number_constraint"],
                 note=options["note"], send=options["background"],
             )
