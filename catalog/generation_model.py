@@ -9,7 +9,9 @@ without it."""
 
 from __future__ import annotations
 
+import collections
 import logging
+import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -281,11 +283,30 @@ def _merges_adapters(spec) -> bool:
 def _merged_generator(spec, adapter):
     """The process's generator for the base with `adapter` merged into its weights
     (GENERATION_MERGE_ADAPTERS), under the base's model id: drafts record the same
-    "base+version" id whichever way the adapter is applied."""
+    "base+version" id whichever way the adapter is applied.
+
+    A process keeps at most GENERATION_MERGED_MODELS of them loaded (each holds its weights and
+    a context of its own): a worker serving many stores' versions drops the one used longest
+    ago, which loads again (seconds; the merged file stays cached) when next asked for."""
     from inference.generation import get_generator
+    from inference.generation.factory import forget_generator
     from inference.lora import merged_model
 
-    return get_generator(spec.replace(source=str(merged_model(adapter, base=spec)), model_name=spec.local_model_id()))
+    merged_spec = spec.replace(source=str(merged_model(adapter, base=spec)), model_name=spec.local_model_id())
+    generator = get_generator(merged_spec)
+    with _merged_lock:
+        _merged_in_use[merged_spec.replace(batch_size=1)] = None
+        _merged_in_use.move_to_end(merged_spec.replace(batch_size=1))
+        while len(_merged_in_use) > settings.GENERATION_MERGED_MODELS:
+            oldest, _ = _merged_in_use.popitem(last=False)
+            forget_generator(oldest)
+            logger.info("generation.merged_model_dropped", extra={"source": oldest.source[-120:]})
+    return generator
+
+
+# The merged generators this process holds, least recently used first (see _merged_generator).
+_merged_in_use: collections.OrderedDict = collections.OrderedDict()
+_merged_lock = threading.Lock()
 
 
 # --------------------------------------------------------------------------- adapters (model versions)

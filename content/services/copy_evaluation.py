@@ -388,6 +388,8 @@ def copy_evaluation_finish(evaluation: CopyEvaluation) -> dict:
     if timing.get("seconds"):
         timing["tokens_per_second"] = round(timing["completion_tokens"] / timing["seconds"], 2)
         timing["drafts_per_minute"] = round(60 * len(drafts) / timing["seconds"], 2)
+    if drafts:  # best of n: candidates written per draft (n, or fewer when it stops early)
+        timing["candidates_per_draft"] = round(timing.get("prompts", 0) / len(drafts), 2)
     results["timing"] = timing
     evaluation.results = results
     evaluation.load_average = round(os.getloadavg()[0], 2)

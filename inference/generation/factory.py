@@ -40,6 +40,13 @@ def get_generator(spec: ModelSpec) -> Generator:
         return cached
 
 
+def forget_generator(spec: ModelSpec) -> None:
+    """Drop the cached generator for `spec`: its memory is freed once the streams and runtimes
+    still holding it let go, and the next call for it loads it again."""
+    with _registry_lock:
+        _generators.pop(spec.replace(batch_size=1), None)
+
+
 def forget_generators() -> None:
     """Drop every cached generator (their memory is freed once nothing else holds them)."""
     with _registry_lock:

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,42 @@ def test_a_versions_adapter_is_merged_unless_the_operator_applies_it_at_run_time
     finally:
         spec = generation_model.model_spec()
         merged_model(LoraAdapter(tmp_path / adapter / generation_model.ADAPTER_GGUF), base=spec).unlink()
+
+
+@pytest.mark.model
+def test_a_worker_keeps_at_most_the_configured_number_of_merged_models(settings, tmp_path):
+    from content.services.training import BUNDLED_DIR, BUNDLED_NAME
+    from inference.generation import get_generator
+    from inference.lora import LoraAdapter, merged_model
+
+    settings.MODEL_ADAPTER_DIR = tmp_path
+    settings.GENERATION_MERGED_MODELS = 1
+    # Two stores' versions: copies of one adapter in two folders are two versions to the cache.
+    adapters = [f"store{number}/{BUNDLED_NAME}" for number in (1, 2)]
+    for adapter in adapters:
+        shutil.copytree(BUNDLED_DIR / BUNDLED_NAME, tmp_path / adapter)
+    spec = generation_model.model_spec()
+    files = [merged_model(LoraAdapter(tmp_path / adapter / generation_model.ADAPTER_GGUF), base=spec)
+             for adapter in adapters]
+    prompt = ["Product: Nitrile Exam Gloves, Blue, Box of 100\nDescription:"]
+    greedy = {"max_new_tokens": 12, "temperature": 0.0, "stop": []}
+    try:
+        first = generation_model.runtime_for(adapter=adapters[0], adapter_label="1.v1")
+        assert generation_model.runtime_for(adapter=adapters[0])._generator is first._generator  # kept while used
+        first_text = first.complete(prompt, greedy)[0].text
+
+        second = generation_model.runtime_for(adapter=adapters[1], adapter_label="2.v1")
+
+        # The first version's model is no longer the process's: asked for again, it loads anew,
+        # and the one still held (a job's stream) keeps writing meanwhile.
+        assert second._generator is not first._generator
+        again = generation_model.runtime_for(adapter=adapters[0], adapter_label="1.v1")
+        assert again._generator is not first._generator
+        assert first.complete(prompt, greedy)[0].text == again.complete(prompt, greedy)[0].text == first_text
+        merged = [key for key in generation_model._merged_in_use]
+        assert [Path(key.source) for key in merged] == [files[0]]
+        assert get_generator(merged[0]) is again._generator
+    finally:
+        generation_model._merged_in_use.clear()
+        for path in files:
+            path.unlink(missing_ok=True)

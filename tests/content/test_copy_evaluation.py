@@ -107,9 +107,11 @@ def test_best_of_n_stops_at_the_first_good_enough_candidate(store, editor_member
     assert evaluation.stop_early and len(drafts) == 2
     if enough:  # one round: the first candidate of each product ends its search
         assert evaluation.results["timing"]["prompts"] == 2
+        assert evaluation.results["timing"]["candidates_per_draft"] == 1.0
         assert all(draft.others == [] for draft in drafts)
     else:  # three rounds, each drawing with its own seed
         assert evaluation.results["timing"]["prompts"] == 6
+        assert evaluation.results["timing"]["candidates_per_draft"] == 3.0
         for draft in drafts:
             texts = [draft.text] + [other["text"] for other in draft.others]
             assert len(texts) == 3 and len(set(texts)) == 3

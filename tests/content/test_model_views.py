@@ -113,7 +113,8 @@ def test_another_stores_version_and_evaluation_are_404(client_as, admin_member, 
 
 def test_the_copy_quality_page_lists_evaluations_and_shows_the_drafts_side_by_side(client_as, viewer_member):
     store = viewer_member.store
-    evaluation = CopyEvaluation.objects.create(store=store, results={
+    evaluation = CopyEvaluation.objects.create(store=store, candidates=4, results={
+        "timing": {"prompts": 5, "candidates_per_draft": 2.5, "drafts_per_minute": 28.31},
         "all": {"drafts": 2, "pass_rate": 0.5, "claims_per_draft": 0.5, "ungrounded_details": 7.25},
         "corpus": {"drafts": 1, "pass_rate": 0.0, "claims_per_draft": 1.0, "length_ok": 1.0, "echo_rate": 0.0,
                    "repetition_rate": 0.0, "similarity": 0.61},
@@ -131,6 +132,9 @@ def test_the_copy_quality_page_lists_evaluations_and_shows_the_drafts_side_by_si
 
     assert f'data-evaluation="{evaluation.pk}"' in listing and 'id="copy-evaluation-form"' not in listing
     assert ">Ungrounded details</th>" in listing and ">7.3</td>" in listing
+    # Best of 4 stopped early: 2.5 candidates written per draft, and what that gives per minute.
+    assert "base model, best of 4<" in listing and ">Candidates/draft</th>" in listing
+    assert ">2.50</td>" in listing and ">28.3</td>" in listing
     assert "&lt;b&gt;A beaker&lt;/b&gt;" in detail and "<b>A beaker" not in detail  # model output is escaped
     assert "The seller&#x27;s own words." in detail and "Figure &#x27;500 labs&#x27;" in detail
 

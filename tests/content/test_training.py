@@ -15,9 +15,9 @@ from content.selectors.model_versions import active_model_version, retrain_summa
 from content.selectors.quality import heldout_store_products
 from content.services.generation import generation_start
 from content.services.training import (
-    BUNDLED_CANDIDATES,
     BUNDLED_DIR,
     BUNDLED_NAME,
+    TUNED_CANDIDATES,
     approval_pairs,
     corpus_training_pairs,
     model_version_activate,
@@ -81,6 +81,7 @@ def test_a_training_job_is_recorded_with_its_version_on_the_gpu_queue(store, adm
     assert version.params["rank"] == 4 and version.params["seed"] == 2024
     assert version.base_model_id == "gemma-3-270m-q4_k_m" and version.adapter.startswith(f"store-{store.pk}/v1-")
     assert (version.job.kind, version.job.queue) == (Job.Kind.FINE_TUNING, "gpu")
+    assert version.candidates == TUNED_CANDIDATES  # best of up to 4 once ready, as the bundled version
     again = model_version_train(store=store, membership=admin_member, sources=["approvals"], send=False)
     assert again.number == 2
 
@@ -245,7 +246,7 @@ def test_the_bundled_version_installs_once_with_its_record(store, adapters):
     assert active_model_version(store=store) == version
     assert (version.training_examples, version.training_data_hash) == (record["examples"], record["data_hash"])
     assert version.sources == ["bundled"] and version.loss_curve == record["loss_curve"]
-    assert version.candidates == BUNDLED_CANDIDATES == 4  # best of 4: what the yardstick found worth its cost
+    assert version.candidates == TUNED_CANDIDATES == 4  # best of 4: what the yardstick found worth its cost
     folder = adapters / version.adapter
     assert {"adapter_config.json", "adapter_model.safetensors", "adapter.gguf"} <= {p.name for p in folder.iterdir()}
     assert version.adapter_bytes == sum(p.stat().st_size for p in folder.iterdir()) <= 10_000_000
