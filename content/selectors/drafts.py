@@ -160,10 +160,12 @@ def generation_panel(*, generation: GenerationJob | None, job) -> dict:
     """What a generation job's panel shows: its settings, the drafts written so
     far, and the catalog filter it was started from, as a merchant reads it."""
     if generation is None:
-        return {"generation": None, "job": job, "drafts": [], "filters": []}
+        return {"generation": None, "job": job, "drafts": [], "draft_count": 0, "filters": []}
     return {
         "generation": generation,
         "job": job,
         "drafts": job_drafts(generation=generation),
+        # Best of n stops at a good enough candidate: fewer drafts than the job's units.
+        "draft_count": Draft.objects.filter(job=generation).count(),
         "filters": describe_filters(store=generation.store, query=generation.filters),
     }

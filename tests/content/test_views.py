@@ -121,6 +121,18 @@ def test_the_job_page_shows_the_drafts_with_their_failing_checks_and_escapes_mod
     assert "Tokens per second" in page
 
 
+def test_a_best_of_n_job_counts_the_drafts_it_wrote_not_the_candidates_it_did_not_need(client_as, viewer_member):
+    store = viewer_member.store
+    # Two products, 8 candidates settled: each product's first candidate was good enough.
+    generation = GenerationJobFactory(store=store, candidates=4, job__total=8, job__done=8)
+    DraftFactory.create_batch(2, store=store, job=generation)
+
+    page = client_as(viewer_member).get(generation.job.get_absolute_url()).content.decode()
+
+    assert "data-draft-count>2</div>" in page and "data-draft-count>8</div>" not in page
+    assert "up to 8: best of 4, written until one is good enough" in page
+
+
 def test_another_stores_generation_job_is_not_found(client_as, admin_member, other_store):
     foreign = GenerationJobFactory(store=other_store)
 
