@@ -123,7 +123,9 @@ def test_best_of_n_is_bounded(editor_member):
     assert not GenerationJob.objects.exists()
 
 
-def test_drafts_write_no_number_the_product_data_lacks(editor_member):
+def test_drafts_write_no_number_the_product_data_lacks(editor_member, monkeypatch):
+    # All four candidates are written (none is good enough to stop at): each is one more draw.
+    monkeypatch.setattr("content.services.generation.good_enough", lambda text, results, facts: False)
     store = editor_member.store
     # The default template's examples say "6 inches", "0.01 mm" and "100 to a box"; this product
     # has one number of its own.

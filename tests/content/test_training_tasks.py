@@ -73,9 +73,11 @@ def test_a_version_trained_on_approvals_is_chosen_and_writes_the_next_job(celery
         wait_for(lambda: Job.objects.filter(pk=generation.pk, status=Job.Status.SUCCEEDED).exists(), timeout=600,
                  message="the generation job")
         written = GenerationJob.objects.get(pk=generation.pk)
-        assert written.model_version == version
+        assert written.model_version == version and written.candidates == version.candidates == 4
         assert written.model_id == f"gemma-3-270m-q4_k_m+{store.pk}.v{version.number}"
-        draft = Draft.objects.get(job=written)
+        # Best of up to 4: one draft put forward, the other candidates written (if any) kept beside it.
+        draft = Draft.objects.exclude(status=Draft.Status.CANDIDATE).get(job=written)
+        assert 1 <= Draft.objects.filter(job=written).count() <= 4
         assert draft.model_id == written.model_id and "Digital Caliper" not in draft.prompt  # no few-shot
     finally:
         shutil.rmtree(settings.MODEL_ADAPTER_DIR / f"store-{store.pk}", ignore_errors=True)
