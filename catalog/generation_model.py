@@ -294,9 +294,10 @@ def _merged_generator(spec, adapter):
 
     merged_spec = spec.replace(source=str(merged_model(adapter, base=spec)), model_name=spec.local_model_id())
     generator = get_generator(merged_spec)
+    key = merged_spec.replace(batch_size=1)  # as the process's cache keys it (get_generator)
     with _merged_lock:
-        _merged_in_use[merged_spec.replace(batch_size=1)] = None
-        _merged_in_use.move_to_end(merged_spec.replace(batch_size=1))
+        _merged_in_use[key] = None
+        _merged_in_use.move_to_end(key)
         while len(_merged_in_use) > settings.GENERATION_MERGED_MODELS:
             oldest, _ = _merged_in_use.popitem(last=False)
             forget_generator(oldest)

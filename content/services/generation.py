@@ -486,9 +486,7 @@ class _BatchStream:
         if not batch.units:
             self._done.append(batch)
             return True
-        if self.generation.candidates == 1:
-            self._waiting.extend((batch, position) for position in range(len(batch.units)))
-            return True
+        # Each item's first candidates (one per variant) wait for the model; best of n holds the rest.
         for position, unit in enumerate(batch.units):
             batch.held.setdefault(unit.item, []).append(position)
         for item, positions in batch.held.items():
