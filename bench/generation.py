@@ -12,7 +12,9 @@ Engines, all on the default model (Gemma 3 270M Q4_K_M GGUF):
   `Llama` (one prompt at a time, its prompt cache on): the yardstick.
 - `engine`: the project's llama.cpp runtime (`inference.generation.llama`), the
   prompts in batches of each `--batch-sizes` (several sequences per llama_decode,
-  the shared few-shot prefix computed once).
+  the shared few-shot prefix computed once), with the output layer trimmed to the
+  tokens product copy uses (GENERATION_VOCABULARY=copy, the default).
+- `engine-full`: the same runtime on the model's full vocabulary (GENERATION_VOCABULARY=full).
 - `transformers`: the project's transformers runtime (GGUF dequantized to fp32).
 - `llama-server`: llama.cpp's server with one slot per prompt, every prompt sent at
   once through the OpenAI-compatible completions endpoint (only with --llama-server).
@@ -67,7 +69,7 @@ FEW_SHOT = (
     "\n"
 )
 SEED = 2024
-ENGINES = ("reference", "engine", "transformers", "llama-server")
+ENGINES = ("reference", "engine", "engine-full", "transformers", "llama-server")
 REFERENCE = "llama.cpp single stream (llama-cpp-python Llama)"
 
 
@@ -97,17 +99,17 @@ def sampling(max_new_tokens: int):
 Runner = Callable[[list[str], int], tuple[int, float, float]]
 
 
-def spec(backend: str, *, batch_size: int = 16, cache_dir: Path | None = None):
+def spec(backend: str, *, batch_size: int = 16, cache_dir: Path | None = None, vocabulary: str = "copy"):
     from inference import ModelSpec
 
     options = {"cache_dir": cache_dir} if cache_dir else {}
-    return ModelSpec.default(device="cpu", backend=backend, batch_size=batch_size, **options)
+    return ModelSpec.default(device="cpu", backend=backend, batch_size=batch_size, vocabulary=vocabulary, **options)
 
 
-def runtime_runner(backend: str, batch_size: int) -> Runner:
+def runtime_runner(backend: str, batch_size: int, *, vocabulary: str = "copy") -> Runner:
     from inference import get_generator
 
-    generator = get_generator(spec(backend, batch_size=max(batch_size, 16)))
+    generator = get_generator(spec(backend, batch_size=max(batch_size, 16), vocabulary=vocabulary))
 
     def run(prompts: list[str], max_new_tokens: int) -> tuple[int, float, float]:
         started, cpu = time.perf_counter(), time.process_time()
@@ -343,7 +345,7 @@ def report(*, rows: dict[str, dict], ready: dict, args: argparse.Namespace, prom
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--engines", default="reference,engine,transformers",
+    parser.add_argument("--engines", default="reference,engine,engine-full,transformers",
                         help=f"comma-separated, from {', '.join(ENGINES)}")
     parser.add_argument("--batch-sizes", default="1,16", help="batch sizes of the project's runtimes")
     parser.add_argument("--max-new-tokens", type=int, default=48)
@@ -371,7 +373,7 @@ def main() -> None:
         # 100 s conversion on a fresh checkout, so only when asked for.
         count, args.max_new_tokens, args.rounds, batch_sizes = 2, 4, 1, [1, 2]
         if args.engines == parser.get_default("engines"):
-            engines = ["reference", "engine"]
+            engines = ["reference", "engine", "engine-full"]
     if args.llama_server and "llama-server" not in engines:
         engines.append("llama-server")
     load_before = os.getloadavg()[0]
@@ -388,6 +390,10 @@ def main() -> None:
         if "engine" in engines:
             for size in batch_sizes:
                 runners[f"project runtime, llama.cpp @{size}"] = runtime_runner("llama.cpp", size)
+        if "engine-full" in engines:
+            for size in batch_sizes:
+                runners[f"project runtime, llama.cpp, full vocabulary @{size}"] = runtime_runner(
+                    "llama.cpp", size, vocabulary="full")
         if "transformers" in engines:
             for size in batch_sizes:
                 runners[f"project runtime, transformers fp32 @{size}"] = runtime_runner("transformers", size)

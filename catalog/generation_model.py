@@ -247,6 +247,7 @@ def model_spec(*, model: str = DEFAULT_MODEL):
         context_length=settings.GENERATION_CONTEXT_LENGTH or None,
         num_threads=settings.TORCH_THREADS or None,
         exact_batches=settings.GENERATION_EXACT_BATCHES,
+        vocabulary=settings.GENERATION_VOCABULARY,
     )
 
 
@@ -292,7 +293,9 @@ def _merged_generator(spec, adapter):
     from inference.generation.factory import forget_generator
     from inference.lora import merged_model
 
-    merged_spec = spec.replace(source=str(merged_model(adapter, base=spec)), model_name=spec.local_model_id())
+    # The merged file has its vocabulary already (the base's, and the words the adapter learnt).
+    merged_spec = spec.replace(source=str(merged_model(adapter, base=spec)), model_name=spec.local_model_id(),
+                               vocabulary="full")
     generator = get_generator(merged_spec)
     key = merged_spec.replace(batch_size=1)  # as the process's cache keys it (get_generator)
     with _merged_lock:

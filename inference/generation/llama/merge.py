@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -29,14 +30,22 @@ _LORA_A, _LORA_B = ".lora_a", ".lora_b"
 MERGED_TYPE = GGMLQuantizationType.Q8_0
 
 
-def merge_lora(*, base: Path, adapter: Path, output: Path) -> int:
+def merge_lora(*, base: Path, adapter: Path, output: Path, vocabulary: str = "full",
+               adapter_tokens: Iterable[int] = ()) -> int:
     """Write `base` (a GGUF model) with `adapter` (a GGUF LoRA for it) merged, to `output`,
     atomically. Returns how many weights the adapter changed. ModelLoadError when the adapter
-    does not fit the base."""
+    does not fit the base.
+
+    With vocabulary "copy" the merged model keeps only the tokens product copy uses
+    (inference/generation/llama/vocabulary.py) and `adapter_tokens`, those its training data
+    taught it to write, where the repository lists tokens for the base's tokenizer."""
     import gguf
     from gguf.quants import dequantize, quantize
 
+    from .vocabulary import Cut, Vocabulary, kept_with
+
     model = gguf.GGUFReader(str(base))
+    cut = Cut(model, kept_with(Vocabulary.read(model), adapter_tokens) if vocabulary == "copy" else None)
     lora = gguf.GGUFReader(str(adapter))
     pairs = {t.name: t for t in lora.tensors}
     alpha_field = lora.fields.get("adapter.lora.alpha")
@@ -57,13 +66,14 @@ def merge_lora(*, base: Path, adapter: Path, output: Path) -> int:
             if field.name == gguf.Keys.General.ARCHITECTURE or field.name.startswith("GGUF."):
                 continue  # written by GGUFWriter itself
             kind = field.types[0]
-            writer.add_key_value(field.name, field.contents(), kind,
+            writer.add_key_value(field.name, cut.value(field), kind,
                                  sub_type=field.types[-1] if kind == gguf.GGUFValueType.ARRAY else None)
         merged = 0
         for tensor in model.tensors:
             a, b = pairs.get(tensor.name + _LORA_A), pairs.get(tensor.name + _LORA_B)
             if a is None or b is None:
-                writer.add_tensor(tensor.name, tensor.data, raw_shape=tensor.data.shape, raw_dtype=tensor.tensor_type)
+                data = cut.data(tensor)
+                writer.add_tensor(tensor.name, data, raw_shape=data.shape, raw_dtype=tensor.tensor_type)
                 continue
             weight = dequantize(tensor.data, tensor.tensor_type).astype(np.float32)
             down = np.asarray(a.data, dtype=np.float32)  # rank x in
