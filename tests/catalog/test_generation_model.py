@@ -90,6 +90,14 @@ def test_exact_batches_is_the_default_and_the_operator_can_trade_it_for_speed(se
     assert generation_model.model_spec().exact_batches is False
 
 
+def test_the_product_copy_vocabulary_is_the_default_and_the_operator_can_run_the_full_one(settings):
+    assert generation_model.model_spec().vocabulary == "copy"
+
+    settings.GENERATION_VOCABULARY = "full"
+
+    assert generation_model.model_spec().vocabulary == "full"
+
+
 @pytest.mark.model
 def test_a_versions_adapter_is_merged_unless_the_operator_applies_it_at_run_time(settings, tmp_path):
     from content.services.training import BUNDLED_DIR, BUNDLED_NAME
@@ -108,6 +116,9 @@ def test_a_versions_adapter_is_merged_unless_the_operator_applies_it_at_run_time
 
         assert merged.model_id == applied.model_id == f"{base.model_id}+7.v1"
         assert merged._generator is not base._generator and applied._generator is base._generator
+        # The merged file has the base's product-copy vocabulary, and is run as it is.
+        assert merged._generator.model.n_vocab == base._generator.model.n_vocab < 262_144
+        assert merged._generator.spec.vocabulary == "full"
         base_text = base.complete(prompt, greedy)[0].text
         assert merged.complete(prompt, greedy)[0].text != base_text
         assert applied.complete(prompt, greedy)[0].text != base_text
