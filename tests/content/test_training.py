@@ -1,6 +1,7 @@
 """Model versions: who may train and choose them, the training data of both sources, activation
 per store and per template with roll back, and the bundled version the demo ships."""
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -250,4 +251,27 @@ def test_the_bundled_version_installs_once_with_its_record(store, adapters):
     folder = adapters / version.adapter
     assert {"adapter_config.json", "adapter_model.safetensors", "adapter.gguf"} <= {p.name for p in folder.iterdir()}
     assert version.adapter_bytes == sum(p.stat().st_size for p in folder.iterdir()) <= 10_000_000
+    shutil.rmtree(adapters)
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not (BUNDLED_DIR / BUNDLED_NAME / "training.json").is_file(), reason="no bundled adapter")
+def test_prepare_generation_model_writes_what_the_worker_and_the_stores_version_run_from(store, adapters):
+    from django.core.management import call_command
+
+    from catalog import generation_model
+    from inference.gguf_cache import llama_gguf
+    from inference.lora import LoraAdapter, merged_model
+
+    version = model_version_install_bundled(store=store, activate=True)
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("prepare_generation_model", stdout=out, stderr=err)
+
+    spec = generation_model.model_spec()
+    assert f"Model default: {llama_gguf(spec)}" in out.getvalue() and "vocabulary" in str(llama_gguf(spec))
+    assert f"{store.name}: {version.label} ready" in out.getvalue() and not err.getvalue()
+    merged = merged_model(LoraAdapter(adapters / version.adapter / generation_model.ADAPTER_GGUF), base=spec)
+    assert merged.is_file()  # built by the command: the first job waits for no merge
+    merged.unlink()
     shutil.rmtree(adapters)

@@ -61,13 +61,7 @@ def merge_lora(*, base: Path, adapter: Path, output: Path, vocabulary: str = "fu
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="merge-", dir=output.parent) as work:
         partial = Path(work) / output.name
-        writer = gguf.GGUFWriter(str(partial), model.fields["general.architecture"].contents())
-        for field in model.fields.values():
-            if field.name == gguf.Keys.General.ARCHITECTURE or field.name.startswith("GGUF."):
-                continue  # written by GGUFWriter itself
-            kind = field.types[0]
-            writer.add_key_value(field.name, cut.value(field), kind,
-                                 sub_type=field.types[-1] if kind == gguf.GGUFValueType.ARRAY else None)
+        writer = cut.writer(partial)
         merged = 0
         for tensor in model.tensors:
             a, b = pairs.get(tensor.name + _LORA_A), pairs.get(tensor.name + _LORA_B)

@@ -272,6 +272,19 @@ class Cut:
             return self._position[int(value)]
         return value
 
+    def writer(self, path: Path):
+        """A GGUFWriter to `path` holding the model's metadata, cut."""
+        import gguf
+
+        writer = gguf.GGUFWriter(str(path), self._reader.fields["general.architecture"].contents())
+        for field in self._reader.fields.values():
+            if field.name == gguf.Keys.General.ARCHITECTURE or field.name.startswith("GGUF."):
+                continue  # written by GGUFWriter itself
+            kind = field.types[0]
+            writer.add_key_value(field.name, self.value(field), kind,
+                                 sub_type=field.types[-1] if kind == gguf.GGUFValueType.ARRAY else None)
+        return writer
+
     def data(self, tensor):
         """The tensor's rows in the copy (raw bytes, quantized as they are)."""
         if self.ids is None or tensor.name not in _PER_TOKEN:
@@ -290,13 +303,7 @@ def write_trimmed(base: Path, *, kept: list[int], output: Path, reader=None) -> 
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="vocabulary-", dir=output.parent) as work:
         partial = Path(work) / output.name
-        writer = gguf.GGUFWriter(str(partial), reader.fields["general.architecture"].contents())
-        for field in reader.fields.values():
-            if field.name == gguf.Keys.General.ARCHITECTURE or field.name.startswith("GGUF."):
-                continue  # written by GGUFWriter itself
-            kind = field.types[0]
-            writer.add_key_value(field.name, cut.value(field), kind,
-                                 sub_type=field.types[-1] if kind == gguf.GGUFValueType.ARRAY else None)
+        writer = cut.writer(partial)
         tensors = [(tensor, cut.data(tensor)) for tensor in reader.tensors]
         for tensor, data in tensors:
             writer.add_tensor_info(tensor.name, data.shape, data.dtype, data.nbytes, tensor.tensor_type)
