@@ -90,13 +90,14 @@ def merged_model(adapter: LoraAdapter, *, base: ModelSpec) -> Path:
     first time (a few seconds for Gemma 3 270M) and cached under MODEL_CACHE_DIR, named after
     both files' fingerprints, so a replaced base or a retrained adapter gets a new file."""
     from .generation.llama.merge import merge_lora
+    from .generation.llama.vocabulary import lists_label
     from .gguf_cache import gguf_path
 
     if base.kind != "gguf":
         raise ModelLoadError("only a GGUF model can have an adapter merged into it")
     base_file = gguf_path(base)
     adapter_file = gguf_adapter(adapter, base=base)
-    vocabulary = "-copy" if base.vocabulary == "copy" else ""
+    vocabulary = f"-copy-{lists_label()}" if base.vocabulary == "copy" else ""
     target = base.cache_dir / "merged" / (
         f"{base_file.stem}-{file_fingerprint(base_file)}-{adapter.fingerprint}{vocabulary}.gguf")
     if target.is_file():

@@ -193,6 +193,14 @@ def read_kept_tokens(path: Path) -> tuple[str, int, list[int]]:
     return fingerprint, total, kept
 
 
+def lists_label(data_dir: Path = DATA_DIR) -> str:
+    """Names the token lists the repository holds: a copy made from other lists is another file."""
+    digest = hashlib.sha256()
+    for path in sorted(data_dir.glob("*.tokens")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 # --------------------------------------------------------------------------- the trimmed model
 
 
