@@ -3,7 +3,7 @@ run from, before a worker needs them."""
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from catalog import generation_model
 from catalog.models import Store
@@ -23,14 +23,15 @@ class Command(BaseCommand):
         from inference.gguf_cache import llama_gguf
 
         for name in generation_model.configured_models():
-            spec = generation_model.model_spec(model=name)
-            if spec.kind != "gguf" or resolve_backend(spec) != "llama.cpp":
-                continue
             started = time.perf_counter()
             try:
+                spec = generation_model.model_spec(model=name)
+                if spec.kind != "gguf" or resolve_backend(spec) != "llama.cpp":
+                    continue
                 path = llama_gguf(spec)
-            except InferenceError as exc:
-                raise CommandError(f"model {name or 'default'}: {exc}") from exc
+            except InferenceError as exc:  # generating with it fails with the same reason; the rest go on
+                self.stderr.write(f"Model {name or 'default'}: {exc}")
+                continue
             self.stdout.write(f"Model {name or 'default'}: {path} ({time.perf_counter() - started:.1f} s).")
         for store in Store.objects.order_by("pk"):
             version = active_model_version(store=store)
