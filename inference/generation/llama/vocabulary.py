@@ -236,8 +236,9 @@ def trimmed_model(base: Path, *, cache_dir: Path, data_dir: Path = DATA_DIR) -> 
     if kept is not None:
         target = folder / f"{stem}-{labels[data_dir / kept_tokens_file(vocabulary).name]}.gguf"
         write_trimmed(base, kept=kept, output=target, reader=reader)
-        for stale in folder.glob(f"{base.stem}-*.gguf"):  # an older list's or base's copy
-            if stale != target:
+        copies = re.compile(rf"{re.escape(base.stem)}-[0-9a-f]{{12}}-[0-9a-f]{{12}}\.gguf")
+        for stale in folder.iterdir():  # this model's copies from an older list or file
+            if stale != target and copies.fullmatch(stale.name):
                 stale.unlink(missing_ok=True)  # a process still mapping it keeps its pages
         logger.info("generation.vocabulary_trimmed", extra={
             "model": str(base), "tokens": len(vocabulary.tokens), "kept": len(kept), "path": str(target)})
