@@ -114,3 +114,18 @@ def test_a_token_list_round_trips_as_ranges(vocabulary, tmp_path):
     write_kept_tokens(path, vocabulary=vocabulary, kept=kept, source="test")
     assert path.read_text().splitlines()[2:] == ["0-2", "5", "7-9", "262143"]
     assert read_kept_tokens(path) == (vocabulary.fingerprint(), 262_144, kept)
+
+
+def test_writing_a_copy_removes_this_models_older_copies_and_no_other(full_file, tmp_path):
+    folder = tmp_path / "vocabulary"
+    folder.mkdir()
+    older = folder / f"{full_file.stem}-000000000000-000000000000.gguf"
+    another_models = folder / f"{full_file.stem}-v2-000000000000-000000000000.gguf"
+    for path in (older, another_models):
+        path.write_bytes(b"GGUF")
+
+    copy = trimmed_model(full_file, cache_dir=tmp_path)
+
+    assert copy is not None and copy.parent == folder and copy.read_bytes()[:4] == b"GGUF"
+    assert not older.exists() and another_models.exists()
+    assert trimmed_model(full_file, cache_dir=tmp_path) == copy  # found, not written again
