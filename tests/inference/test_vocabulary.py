@@ -6,6 +6,7 @@ runs in full."""
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,20 @@ def test_writing_a_copy_removes_this_models_older_copies_and_no_other(full_file,
     assert copy is not None and copy.parent == folder and copy.read_bytes()[:4] == b"GGUF"
     assert not older.exists() and another_models.exists()
     assert trimmed_model(full_file, cache_dir=tmp_path) == copy  # found, not written again
+
+
+@pytest.mark.django_db(databases=[])
+def test_build_generation_vocabulary_writes_a_list_every_text_of_which_tokenizes_alike(settings, tmp_path, vocabulary):
+    from django.core.management import call_command
+
+    smoke = Path(__file__).resolve().parents[2] / "bench" / "fixtures" / "smoke"
+    settings.PRODUCT_COPY_DIR, settings.DEMO_DATA_DIR = smoke / "product-copy", smoke
+    out = io.StringIO()
+
+    call_command("build_generation_vocabulary", "--output-dir", str(tmp_path), stdout=out)
+
+    written = tmp_path / kept_tokens_file(vocabulary).name
+    fingerprint, total, kept = read_kept_tokens(written)
+    assert (fingerprint, total) == (vocabulary.fingerprint(), 262_144)
+    assert TOP_TOKENS < len(kept) < 100_000
+    assert "texts tokenize as with the full vocabulary" in out.getvalue()
