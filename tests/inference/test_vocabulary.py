@@ -85,7 +85,7 @@ def test_greedy_drafts_are_the_full_models_and_the_setting_can_turn_it_off(defau
     assert written == [result.text for result in full.generate(prompts, params=greedy)]
 
 
-def test_a_model_without_a_token_list_runs_in_full_and_says_so_once(full_file, tmp_path):
+def test_a_model_without_a_token_list_runs_in_full_and_says_so_once(full_file, tmp_path, monkeypatch):
     empty = tmp_path / "lists"
     empty.mkdir()
     assert trimmed_model(full_file, cache_dir=tmp_path / "cache", data_dir=empty) is None
@@ -93,9 +93,14 @@ def test_a_model_without_a_token_list_runs_in_full_and_says_so_once(full_file, t
     foreign.mkdir()
     (foreign / "0123456789abcdef.tokens").write_text("# tokenizer 0123456789abcdef tokens 10 kept 2\n0-1\n")
     assert trimmed_model(full_file, cache_dir=tmp_path / "cache", data_dir=foreign) is None
-    note = next((tmp_path / "cache" / "vocabulary").glob("*.full"))
-    assert note.is_file()  # the next start reads no tokenizer to learn it again
+    assert next((tmp_path / "cache" / "vocabulary").glob("*.full")).is_file()
     assert not list((tmp_path / "cache" / "vocabulary").glob("*.gguf"))
+
+    def read(*args, **kwargs):
+        raise AssertionError("the tokenizer was read again")
+
+    monkeypatch.setattr(Vocabulary, "read", read)  # the note answers the next start
+    assert trimmed_model(full_file, cache_dir=tmp_path / "cache", data_dir=foreign) is None
 
 
 def test_the_list_keeps_every_piece_the_tokenizer_merges_through(vocabulary):
