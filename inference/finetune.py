@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InferenceError, ModelLoadError
-from .lora import ADAPTER_TOKENS
+from .lora import ADAPTER_TOKENS, LoraAdapter, adapter_tokens
 from .runtime import configure_torch_threads, enforce_offline, resolve_device
 from .spec import ModelSpec
 
@@ -176,7 +176,9 @@ def lora_train(
         if on_step is not None:
             on_step(StepReport(step, len(batches), value, done, time.perf_counter() - started))
     seconds = time.perf_counter() - started
-    written = sorted({token for item in encoded for token in item.ids[item.completion_start:]})
+    # What this adapter may write: its completions' tokens, and those of the adapter it grew from.
+    inherited = adapter_tokens(LoraAdapter(init_adapter)) if init_adapter is not None else []
+    written = sorted({token for item in encoded for token in item.ids[item.completion_start:]} | set(inherited))
     _save(model, output_dir, meta={"examples": len(encoded), "params": params.to_dict()}, tokens=written)
     return TrainingResult(
         adapter_dir=output_dir, examples=len(encoded), skipped=skipped, steps=len(batches), seconds=seconds,

@@ -96,3 +96,17 @@ def test_an_existing_folder_or_no_examples_is_refused(default_spec, tmp_path):
         lora_train(base=default_spec, examples=EXAMPLES, params=FAST, output_dir=tmp_path)
     with pytest.raises(InferenceError, match="no training examples"):
         lora_train(base=default_spec, examples=[], params=FAST, output_dir=tmp_path / "none")
+
+
+def test_an_adapter_grown_from_another_keeps_the_tokens_both_were_taught(trained, default_spec, tmp_path):
+    first, _ = trained
+    examples = [TrainingExample("Product: Steel ruler\nDescription:", " A steel ruler marked in millimetres."),
+                TrainingExample("Product: Brass hinge\nDescription:", " A brass hinge for cabinet doors.")]
+    params = LoraParams(rank=4, alpha=8, learning_rate=5e-3, batch_size=2, epochs=1, warmup_steps=0, seed=3)
+
+    second = lora_train(base=default_spec, examples=examples, params=params, output_dir=tmp_path / "grown",
+                        init_adapter=first.adapter_dir)
+
+    taught_first = set(json.loads((first.adapter_dir / ADAPTER_TOKENS).read_text())["tokens"])
+    taught_second = set(json.loads((second.adapter_dir / ADAPTER_TOKENS).read_text())["tokens"])
+    assert taught_first < taught_second  # the zebra pens' words, and the ruler's and hinge's
