@@ -33,6 +33,7 @@ import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -195,10 +196,20 @@ def read_kept_tokens(path: Path) -> tuple[str, int, list[int]]:
 
 def lists_label(data_dir: Path = DATA_DIR) -> str:
     """Names the token lists the repository holds: a copy made from other lists is another file."""
-    digest = hashlib.sha256()
-    for path in sorted(data_dir.glob("*.tokens")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    return hashlib.sha256(" ".join(list_label(path) for path in sorted(data_dir.glob("*.tokens"))).encode()
+                          ).hexdigest()[:12]
+
+
+def list_label(path: Path) -> str:
+    """A token list's content hash, read once per process while the file is unchanged (a generator
+    load and each merged version's lookup ask for it)."""
+    stat = path.stat()
+    return _content_label(path, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _content_label(path: Path, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
 # --------------------------------------------------------------------------- the trimmed model
@@ -215,7 +226,7 @@ def trimmed_model(base: Path, *, cache_dir: Path, data_dir: Path = DATA_DIR) -> 
         return None
     folder = cache_dir / "vocabulary"
     stem = f"{base.stem}-{file_fingerprint(base)}"
-    labels = {path: hashlib.sha256(path.read_bytes()).hexdigest()[:12] for path in lists}
+    labels = {path: list_label(path) for path in lists}
     for label in labels.values():
         target = folder / f"{stem}-{label}.gguf"
         if target.is_file():
