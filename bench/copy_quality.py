@@ -34,8 +34,9 @@ SUBSETS = ("corpus_en", "corpus_zh", "corpus", "store")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", default=DEFAULT_RUNS,
-                        help="comma-separated model:n[:free][:all]; model is base, bundled or a version number; "
-                             ":all writes every candidate instead of stopping at the first good enough")
+                        help="comma-separated model:n[:free][:all][:words]; model is base, bundled or a version "
+                             "number; :all writes every candidate instead of stopping at the first good enough, "
+                             ":words lets English drafts write any word")
     parser.add_argument("--corpus", type=int, default=100, help="held-back corpus products per language")
     parser.add_argument("--store-products", type=int, default=16)
     parser.add_argument("--max-new-tokens", type=int, default=None, help="default: the templates'")
@@ -64,7 +65,7 @@ def main() -> None:
     if args.temperature is not None:
         overrides["temperature"] = args.temperature
     rows = []
-    for model, candidates, free, every in runs:
+    for model, candidates, free, every, words_free in runs:
         if model == "bundled" and bundled is None:
             # A checkout without content/adapters/ (or one whose adapter was trained on another
             # base model) still measures the base model; `train_copy_model --bundle` makes one.
@@ -73,9 +74,9 @@ def main() -> None:
             continue
         version = resolve(store, model, bundled)
         evaluation = evaluate(store, version, candidates=candidates, constrain=not free, stop_early=not every,
-                              corpus=args.corpus, store_products=args.store_products, overrides=overrides,
-                              reuse=args.reuse)
-        rows.append(((model, candidates, free, every), evaluation))
+                              words=not words_free, corpus=args.corpus, store_products=args.store_products,
+                              overrides=overrides, reuse=args.reuse)
+        rows.append(((model, candidates, free, every, words_free), evaluation))
     print(f"\nMachine: {machine()}.\n")
     print(table(rows))
     wanted = {parse_run(text) for text in args.print_drafts.split(",") if text.strip()}
@@ -84,13 +85,15 @@ def main() -> None:
             print(drafts(evaluation))
 
 
-def parse_run(text: str) -> tuple[str, int, bool, bool]:
-    """(model, n, numbers free, every candidate written) from "model:n[:free][:all]"."""
+def parse_run(text: str) -> tuple[str, int, bool, bool, bool]:
+    """(model, n, numbers free, every candidate written, words free) from
+    "model:n[:free][:all][:words]"."""
     parts = text.strip().split(":")
     flags = parts[2:]
-    if len(parts) < 2 or not parts[1].isdigit() or not set(flags) <= {"free", "all"} or len(set(flags)) < len(flags):
-        raise SystemExit(f"bad run {text!r}: write model:n, with :free and/or :all after it")
-    return parts[0], int(parts[1]), "free" in flags, "all" in flags
+    if (len(parts) < 2 or not parts[1].isdigit() or not set(flags) <= {"free", "all", "words"}
+            or len(set(flags)) < len(flags)):
+        raise SystemExit(f"bad run {text!r}: write model:n, with :free, :all and/or :words after it")
+    return parts[0], int(parts[1]), "free" in flags, "all" in flags, "words" in flags
 
 
 def resolve(store, model: str, bundled):
@@ -108,7 +111,7 @@ def resolve(store, model: str, bundled):
     return version
 
 
-def evaluate(store, version, *, candidates, constrain, stop_early, corpus, store_products, overrides, reuse):
+def evaluate(store, version, *, candidates, constrain, stop_early, words, corpus, store_products, overrides, reuse):
     from catalog.services.jobs import run_job
     from content.models import CopyEvaluation
     from content.services.copy_evaluation import copy_evaluation_run, copy_evaluation_start
@@ -116,7 +119,7 @@ def evaluate(store, version, *, candidates, constrain, stop_early, corpus, store
     if reuse:
         same = CopyEvaluation.objects.filter(
             store=store, model_version=version, candidates=candidates, constrain_numbers=constrain,
-            corpus_per_language=corpus, params_overrides=overrides, finished_at__isnull=False)
+            constrain_words=words, corpus_per_language=corpus, params_overrides=overrides, finished_at__isnull=False)
         if candidates > 1:  # with one candidate, stopping early changes nothing
             same = same.filter(stop_early=stop_early)
         found = same.order_by("-finished_at").first()
@@ -124,7 +127,8 @@ def evaluate(store, version, *, candidates, constrain, stop_early, corpus, store
             return found
     evaluation = copy_evaluation_start(store=store, membership=None, model_version=version, candidates=candidates,
                                        stop_early=stop_early, corpus_per_language=corpus, store_products=store_products,
-                                       constrain_numbers=constrain, params_overrides=overrides, send=False)
+                                       constrain_numbers=constrain, constrain_words=words, params_overrides=overrides,
+                                       send=False)
     print(f"evaluation #{evaluation.pk}: {evaluation.label}, load average {os.getloadavg()[0]:.1f}", flush=True)
     run_job(evaluation.job_id, copy_evaluation_run)
     evaluation.refresh_from_db()
@@ -137,11 +141,12 @@ def evaluate(store, version, *, candidates, constrain, stop_early, corpus, store
 def table(rows) -> str:
     from content.services.copy_evaluation import figures_by_subset
 
-    lines = ["| model | best of | numbers | products | drafts | pass | claims/draft | ungrounded details | length ok "
-             "| echo | repetition | similarity | candidates written/draft | tokens/s | drafts/min | load avg | run |",
-             "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-             "| ---: | ---: |"]
-    for (_, candidates, free, _every), evaluation in rows:
+    lines = ["| model | best of | numbers | words | products | drafts | pass | claims/draft | ungrounded details "
+             "| length ok | echo | repetition | similarity | candidates written/draft | tokens/s | drafts/min "
+             "| load avg | run |",
+             "| --- | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+             "| ---: | ---: | ---: |"]
+    for (_, candidates, free, _every, words_free), evaluation in rows:
         timing = evaluation.results.get("timing", {})
         written = timing.get("prompts", 0) / max(1, evaluation.drafts.count())
         # Ungrounded details recounted from the stored drafts, so evaluations finished before the
@@ -154,7 +159,8 @@ def table(rows) -> str:
             similarity = f"{figures['similarity']:.3f}" if figures.get("similarity") is not None else "-"
             details = recounted[subset].get("ungrounded_details")
             lines.append(
-                f"| {evaluation.label} | {candidates} | {'free' if free else 'from facts'} | {subset} | "
+                f"| {evaluation.label} | {candidates} | {'free' if free else 'from facts'} | "
+                f"{'free' if words_free else 'generic and own'} | {subset} | "
                 f"{figures['drafts']} | {figures['pass_rate']:.0%} | {figures['claims_per_draft']:.2f} | "
                 f"{'-' if details is None else f'{details:.1f}'} | "
                 f"{figures['length_ok']:.0%} | {figures['echo_rate']:.0%} | {figures['repetition_rate']:.0%} | "

@@ -15,9 +15,12 @@ import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from inference.generation.words import WordRule
 
 logger = logging.getLogger(__name__)
 
@@ -97,19 +100,22 @@ class Runtime:
     def complete(
         self, prompts: list[str], params: dict[str, Any], *,
         allowed_numbers: Sequence[Collection[str] | None] | None = None,
+        allowed_words: Sequence[WordRule | None] | None = None,
     ) -> list[Completion]:
         """One completion per prompt. `allowed_numbers[i]`, where given, is every number prompt i
-        may write (see inference.generation.numbers); a runtime that cannot constrain decoding
-        ignores it. A prompt given n times gives n different candidates (seed + its index)."""
+        may write (see inference.generation.numbers), and `allowed_words[i]` every word it may
+        write (inference.generation.words); a runtime that
+        cannot constrain decoding ignores both. A prompt given n times gives n different
+        candidates (seed + its index)."""
         from inference.generation.base import GenerationRequest
         from inference.params import GenerationParams
 
         generation_params = GenerationParams.from_dict(params)
         # GENERATION_BATCH_SIZE prompts decode together; a longer list runs in turns (llama.cpp
         # gives a finished draft's sequence to the next prompt at once).
-        filters: list[tuple] = [()] * len(prompts)
-        if allowed_numbers is not None:
-            filters = [_number_filters(self._generator, allowed) for allowed in allowed_numbers]
+        numbers = allowed_numbers if allowed_numbers is not None else [None] * len(prompts)
+        words = allowed_words if allowed_words is not None else [None] * len(prompts)
+        filters = [_filters(self._generator, allowed, own) for allowed, own in zip(numbers, words, strict=True)]
         if any(filters) or self._adapter is not None:
             requests = [GenerationRequest(prompt=prompt, params=generation_params, token_filters=found)
                         for prompt, found in zip(prompts, filters, strict=True)]
@@ -138,9 +144,10 @@ class Runtime:
         generation_params = GenerationParams.from_dict(params)
 
         def take_requests(count: int) -> list[GenerationRequest]:
-            return [GenerationRequest(prompt=prompt.text, params=generation_params,
-                                      token_filters=_number_filters(self._generator, prompt.allowed_numbers))
-                    for prompt in take(count)]
+            return [GenerationRequest(
+                prompt=prompt.text, params=generation_params,
+                token_filters=_filters(self._generator, prompt.allowed_numbers, prompt.allowed_words),
+            ) for prompt in take(count)]
 
         stream = self._generator.generate_stream(take_requests, batch_size=width or settings.GENERATION_BATCH_SIZE,
                                                  adapter=self._adapter)
@@ -154,10 +161,12 @@ class Runtime:
 @dataclass(frozen=True)
 class PromptRequest:
     """A prompt for `Runtime.complete_stream`, with every number its completion may write
-    (None: any; see inference.generation.numbers)."""
+    (None: any; see inference.generation.numbers) and the words it may write (None: any; see
+    inference.generation.words)."""
 
     text: str
     allowed_numbers: Collection[str] | None = None
+    allowed_words: WordRule | None = None
 
 
 def _completion(result) -> Completion:
@@ -166,13 +175,18 @@ def _completion(result) -> Completion:
                       error=result.error if result.finish_reason == "error" else None)
 
 
-def _number_filters(generator, allowed: Collection[str] | None) -> tuple:
+def _filters(generator, numbers: Collection[str] | None, words: WordRule | None) -> tuple:
+    """The token filters holding a completion to `numbers` and `words`, as far as the generator
+    can apply them."""
     from inference.generation.numbers import number_filter
+    from inference.generation.words import word_filter
 
-    if allowed is None:
-        return ()
-    found = number_filter(generator, allowed)
-    return (found,) if found is not None else ()
+    found = []
+    if numbers is not None:
+        found.append(number_filter(generator, numbers))
+    if words is not None:
+        found.append(word_filter(generator, words.common, words.own))
+    return tuple(token_filter for token_filter in found if token_filter is not None)
 
 
 # --------------------------------------------------------------------------- the models on offer

@@ -191,6 +191,10 @@ GENERATION_EXACT_BATCHES = env_bool("GENERATION_EXACT_BATCHES", True)
 # once under MODEL_CACHE_DIR); "full" runs the file as it is. A model whose tokenizer the
 # repository has no token list for runs in full. inference/generation/llama/vocabulary.py.
 GENERATION_VOCABULARY = env_choice("GENERATION_VOCABULARY", "copy", {"copy", "full"})
+# English descriptions and answers write only copy's generic words and the product's own words,
+# held while decoding where the engine can (llama.cpp): a draft cannot name a use, a part or a
+# material its data does not give. content/quality/words.py.
+GENERATION_CONSTRAIN_WORDS = env_bool("GENERATION_CONSTRAIN_WORDS", True)
 # llama.cpp: a model version's LoRA adapter merged into a copy of the GGUF weights (built once,
 # cached under MODEL_CACHE_DIR), which decodes at the base model's speed; false applies the
 # adapter at run time over the one loaded base (a third slower, one model in memory for every

@@ -241,6 +241,8 @@ class CopyEvaluationForm(forms.Form):
                                                        "products only.")
     store_products = forms.IntegerField(min_value=0, max_value=200, initial=16, label="Store products")
     constrain_numbers = forms.BooleanField(required=False, initial=True, label="Numbers only from the facts")
+    constrain_words = forms.BooleanField(required=False, initial=True, label="Words only generic or from the facts",
+                                         help_text="English drafts: copy's generic words and the product's own.")
 
     def __init__(self, *args, versions=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -661,6 +661,8 @@ class CopyEvaluation(models.Model):
     # False: all n are written, as every evaluation before it was.
     stop_early = models.BooleanField(default=True)
     constrain_numbers = models.BooleanField(default=True)
+    # English drafts write only copy's generic words and the product's own (content.quality.words).
+    constrain_words = models.BooleanField(default=True)
     seed = models.PositiveIntegerField(default=0)
     # Over the templates' parameters (a benchmark's smoke run writes shorter drafts); usually empty.
     params_overrides = models.JSONField(default=dict, blank=True)

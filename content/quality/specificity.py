@@ -49,6 +49,13 @@ GENERIC_IDF = 3.0
 # Fewer documents than this and a stem is counted as unseen: the file keeps only stems seen at
 # least this often, and a word no description uses is as specific as words get.
 MIN_DOCUMENTS = 3
+# Function words: no detail, however rare in product copy ("enough", "whether"), and the parts of
+# contractions ("don't" is "don" and "t").
+FUNCTION_WORDS = ENGLISH_FUNCTION_WORDS | frozenset(
+    """every enough still even yet another others whether without within upon via onto across around
+    along among behind beside besides beyond toward towards however therefore thus always never
+    often many much less least don doesn isn aren won wasn weren""".split()
+)
 # Letters only: "Multi-Screwdriver" is "multi" and "screwdriver", "it's" is "it".
 _WORD = re.compile(r"[A-Za-z]+")
 _MIN_LETTERS = 3
@@ -65,6 +72,11 @@ def _frequencies() -> tuple[int, dict[str, int]]:
     return documents, counts
 
 
+def counted_stems() -> Iterable[str]:
+    """Every stem the frequencies file counts."""
+    return _frequencies()[1].keys()
+
+
 def weight(word_stem: str) -> float:
     """How much more specific than generic copy a stem is (0 for generic words)."""
     documents, counts = _frequencies()
@@ -75,7 +87,7 @@ def weight(word_stem: str) -> float:
 def _stems(text: str) -> Iterable[tuple[re.Match, str]]:
     for match in _WORD.finditer(text):
         word = match.group()
-        if len(word) >= _MIN_LETTERS and word.lower() not in ENGLISH_FUNCTION_WORDS:
+        if len(word) >= _MIN_LETTERS and word.lower() not in FUNCTION_WORDS:
             yield match, stem(word)
 
 

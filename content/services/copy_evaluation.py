@@ -35,6 +35,7 @@ from content.quality.metrics import DraftFigures, claims_of, summarize
 from content.quality.numbers import allowed_numbers
 from content.quality.scoring import candidate_score, good_enough, ranked
 from content.quality.specificity import specificity
+from content.quality.words import allowed_words
 from content.selectors import active_version
 from content.selectors.model_versions import active_model_version
 from content.selectors.quality import STORE_HELDOUT, heldout_store_products
@@ -82,6 +83,7 @@ def copy_evaluation_start(
     corpus_per_language: int = 100,
     store_products: int = STORE_HELDOUT,
     constrain_numbers: bool = True,
+    constrain_words: bool = True,
     params_overrides: dict | None = None,
     note: str = "",
     send: bool = True,
@@ -127,7 +129,8 @@ def copy_evaluation_start(
                          params={"model_version": getattr(model_version, "pk", None), "candidates": candidates})
         evaluation = CopyEvaluation.objects.create(
             store=store, job=job, model_version=model_version, candidates=candidates, stop_early=stop_early,
-            constrain_numbers=constrain_numbers, seed=SAMPLING_SEED, corpus_per_language=corpus_per_language,
+            constrain_numbers=constrain_numbers, constrain_words=constrain_words, seed=SAMPLING_SEED,
+            corpus_per_language=corpus_per_language,
             product_ids=[p.pk for p in products], params_overrides=overrides, note=note.strip()[:300],
             created_by=user,
             template_versions={language: version.pk for language, version in versions.items() if version},
@@ -232,6 +235,8 @@ class _Writer:
                 errors[item] = f"The prompt could not be rendered: {exc}"
         numbers = {item: allowed_numbers(facts=item.facts, content_type=ContentType.DESCRIPTION,
                                          required_phrases=self.voice.required_phrases) for item in prompts}
+        words = {item: allowed_words(facts=item.facts, required_phrases=self.voice.required_phrases)
+                 if self.evaluation.constrain_words and item.language == Language.EN else None for item in prompts}
         started = time.monotonic()
         written: dict[Item, list[_Candidate]] = {item: [] for item in prompts}
         early = self.evaluation.stop_early
@@ -247,6 +252,7 @@ class _Writer:
                 [prompts[item] for item in searching for _ in range(each)], round_params,
                 allowed_numbers=[numbers[item] for item in searching for _ in range(each)]
                 if self.evaluation.constrain_numbers else None,
+                allowed_words=[words[item] for item in searching for _ in range(each)],
             )
             completions_count += len(completions)
             tokens += sum(c.completion_tokens for c in completions)

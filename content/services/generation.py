@@ -46,6 +46,7 @@ from content.models import (
 from content.prompt_text import PromptRenderError, PromptValues, attribute_pairs, render_within
 from content.quality.numbers import allowed_numbers
 from content.quality.scoring import candidate_score, good_enough, ranked
+from content.quality.words import WordRule, draft_words
 from content.selectors import (
     accepted_copy_by_category,
     active_version,
@@ -418,6 +419,7 @@ class _Batch:
 
     units: list[Unit]
     numbers: list[set[str]]
+    words: list[WordRule | None]
     outcome: BatchOutcome
     completions: list[runtime.Completion | None]
     first_tries: dict[int, runtime.Completion] = field(default_factory=dict)
@@ -475,7 +477,8 @@ class _BatchStream:
         while len(taken) < count and (self._retries or self._waiting):
             batch, position = (self._retries or self._waiting).popleft()
             self._taken.append((batch, position))
-            taken.append(runtime.PromptRequest(batch.units[position].prompt, batch.numbers[position]))
+            taken.append(runtime.PromptRequest(batch.units[position].prompt, batch.numbers[position],
+                                               batch.words[position]))
         return taken
 
     def _render_next(self) -> bool:
@@ -579,7 +582,8 @@ def _rendered_batch(job: Job, generation: GenerationJob, model: runtime.Runtime,
             unit.prompt, unit.prompt_tokens = earlier.prompt, earlier.prompt_tokens
             unit.trimmed, unit.extra_facts = earlier.trimmed, earlier.extra_facts
         ready.append(unit)
-    return _Batch(units=ready, numbers=[unit_numbers(unit, generation, voice) for unit in ready], outcome=outcome,
+    return _Batch(units=ready, numbers=[unit_numbers(unit, generation, voice) for unit in ready],
+                  words=[unit_words(unit, generation, voice) for unit in ready], outcome=outcome,
                   completions=[None] * len(ready))
 
 
@@ -627,6 +631,13 @@ def unit_numbers(unit: Unit, generation: GenerationJob, voice: BrandVoice) -> se
     """The numbers this draft may write, whatever its prompt says (content.quality.numbers)."""
     return allowed_numbers(facts=product_facts(unit.product), content_type=generation.content_type,
                            extra_facts=unit.extra_facts, required_phrases=voice.required_phrases)
+
+
+def unit_words(unit: Unit, generation: GenerationJob, voice: BrandVoice) -> WordRule | None:
+    """The words this draft may write (content.quality.words), or None: any."""
+    return draft_words(facts=product_facts(unit.product), content_type=generation.content_type,
+                       language=generation.language, extra_facts=unit.extra_facts,
+                       required_phrases=voice.required_phrases)
 
 
 def product_facts(product: Product) -> ProductFacts:

@@ -28,6 +28,7 @@ from content.checks import failed_names, results_to_json, run_checks
 from content.models import ContentType, GenerationJob, PromptComparison, PromptTrial, PromptVersion, ShopperQuestion
 from content.prompt_text import PromptRenderError
 from content.quality.numbers import allowed_numbers
+from content.quality.words import draft_words
 from content.selectors import accepted_copy_by_category
 from content.services.drafts import check_context
 from content.services.generation import (
@@ -279,12 +280,18 @@ def _run_trials(job: Job, model: runtime.Runtime, trials: list[PromptTrial]) -> 
     numbers = [allowed_numbers(facts=product_facts(trial.product), content_type=generation.content_type,
                                extra_facts=prompt.extra_facts, required_phrases=voice.required_phrases)
                for trial, prompt in ready]
-    completions = model.complete([prompt.text for _, prompt in ready], generation.params, allowed_numbers=numbers)
+    words = [draft_words(facts=product_facts(trial.product), content_type=generation.content_type,
+                         language=generation.language, extra_facts=prompt.extra_facts,
+                         required_phrases=voice.required_phrases)
+             for trial, prompt in ready]
+    completions = model.complete([prompt.text for _, prompt in ready], generation.params, allowed_numbers=numbers,
+                                 allowed_words=words)
     # As in generation: a small model sometimes stops at once; one more try for those.
     empty = [index for index, c in enumerate(completions) if not c.error and not c.text]
     if empty:
         retried = model.complete([ready[index][1].text for index in empty], generation.params,
-                                 allowed_numbers=[numbers[index] for index in empty])
+                                 allowed_numbers=[numbers[index] for index in empty],
+                                 allowed_words=[words[index] for index in empty])
         for index, completion in zip(empty, retried, strict=True):
             completions[index] = merged_completion(completions[index], completion)
     written = 0

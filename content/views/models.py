@@ -241,7 +241,8 @@ def copy_evaluation_create(request):
         version = "active" if choice == "active" else _version_or_base(request, choice)
         copy_evaluation_start(store=request.store, membership=request.membership, model_version=version,
                               candidates=values["candidates"], corpus_per_language=values["corpus_per_language"],
-                              store_products=values["store_products"], constrain_numbers=values["constrain_numbers"])
+                              store_products=values["store_products"], constrain_numbers=values["constrain_numbers"],
+                              constrain_words=values["constrain_words"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

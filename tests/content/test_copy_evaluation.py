@@ -2,6 +2,7 @@
 writes them, every check on every draft, figures per subset, the drafts kept, a second run of the
 job writing nothing again, and the command that prints it."""
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -10,8 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from catalog.services.jobs import run_job
+from content.checks import ProductFacts
 from content.models import CopyEvaluation, CopyEvaluationDraft
 from content.services.copy_evaluation import copy_evaluation_run, copy_evaluation_start, draft_specificity
+from content.quality.words import allowed_words
 from inference.generation.numbers import NUMBER_RE
 from tests.catalog.factories import ProductFactory
 
@@ -19,6 +22,7 @@ pytestmark = [pytest.mark.model, pytest.mark.django_db]
 
 FIXTURE = Path(__file__).resolve().parents[2] / "bench" / "fixtures" / "smoke" / "product-copy"
 SHORT = {"max_new_tokens": 32}
+_WORDS = re.compile(r"[A-Za-z]+")
 
 
 @pytest.fixture
@@ -64,6 +68,15 @@ def test_the_yardstick_writes_checks_and_keeps_every_draft(store, editor_member,
     assert figures["corpus_zh"]["ungrounded_details"] is None
     assert figures["all"]["ungrounded_details"] == round(sum(draft_specificity(d) for d in english) / 3, 2)
     assert draft_specificity(drafts[1]) is None
+    # English drafts write copy's generic words and the product's own only (a draft cut at its
+    # last token may end in part of one).
+    assert evaluation.constrain_words
+    for draft in english:
+        rule = allowed_words(facts=ProductFacts(title=draft.title, brand=draft.facts.get("brand", ""),
+                                                category=draft.facts.get("category", ""),
+                                                attributes=draft.facts.get("attributes") or {}))
+        written = _WORDS.findall(draft.text)
+        assert all(rule.allows(word) for word in written[:-1]), (draft.text, [w for w in written if not rule.allows(w)])
     assert figures["timing"]["completion_tokens"] > 0 and figures["timing"]["tokens_per_second"] > 0
     assert evaluation.model_id == "gemma-3-270m-q4_k_m" and evaluation.load_average is not None
     assert evaluation.job.status == "succeeded"

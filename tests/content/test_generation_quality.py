@@ -1,6 +1,8 @@
 """What generation does for copy merchants approve, in this process with the real default model:
-best of n (one candidate put forward, the others kept), and numbers held to the product's facts
-whatever the few-shot examples show."""
+best of n (one candidate put forward, the others kept), and numbers and words held to the
+product's facts whatever the few-shot examples show."""
+
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,12 +11,14 @@ from catalog.services.jobs import run_job
 from content import services
 from content.models import Draft, GenerationJob
 from content.quality.numbers import allowed_numbers
+from content.quality.words import allowed_words
 from content.selectors.review import ReviewFilters, draft_variants, review_counts
 from content.services.generation import generation_run, product_facts
 from inference.generation.numbers import NUMBER_RE
 from tests.catalog.factories import ProductFactory
 
 pytestmark = [pytest.mark.model, pytest.mark.django_db]
+WORDS = re.compile(r"[A-Za-z]+")
 
 
 def test_best_of_three_puts_one_draft_forward_per_product_and_keeps_the_others(editor_member, monkeypatch):
@@ -142,3 +146,24 @@ def test_drafts_write_no_number_the_product_data_lacks(editor_member, monkeypatc
     assert len(drafts) == 4 and allowed == {"500"}
     for draft in drafts:
         assert set(NUMBER_RE.findall(draft.generated_text)) <= allowed, draft.generated_text
+
+
+def test_english_descriptions_write_no_word_but_copys_generic_ones_and_the_products_own(editor_member):
+    store = editor_member.store
+    # The default template's examples are a notebook, a scale and a pen; this product is known by
+    # its title only.
+    product = ProductFactory(store=store, title="3M 05539 Roloc 2 Disc Pad Assembly", brand="3M", attributes={})
+    job = services.generation_start(store=store, membership=editor_member, content_type="description",
+                                    product_ids=[product.pk], candidates=3,
+                                    params_overrides={"max_new_tokens": 60, "temperature": 1.0}, send=False)
+
+    run_job(job.pk, generation_run)
+
+    rule = allowed_words(facts=product_facts(product))
+    drafts = list(Draft.objects.filter(job_id=job.pk))
+    assert drafts and rule.own.allows("Roloc") and not rule.allows("wheel")
+    for draft in drafts:
+        written = WORDS.findall(draft.generated_text)
+        assert len(written) >= 5
+        # The last word may be cut at the token limit, part of an allowed one.
+        assert all(rule.allows(word) for word in written[:-1]), [w for w in written if not rule.allows(w)]

@@ -36,6 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--store-products", type=int, default=STORE_HELDOUT)
         parser.add_argument("--no-number-constraint", action="store_true",
                             help="let the model write any number (to measure what the constraint does)")
+        parser.add_argument("--no-word-constraint", action="store_true",
+                            help="let English drafts write any word (to measure what the constraint does)")
         parser.add_argument("--note", default="")
         parser.add_argument("--background", action="store_true", help="queue the job for the worker")
         parser.add_argument("--show-drafts", choices=("none", "store", "all"), default="none",
@@ -49,6 +51,7 @@ class Command(BaseCommand):
                 candidates=options["candidates"], stop_early=not options["every_candidate"],
                 corpus_per_language=options["corpus"],
                 store_products=options["store_products"], constrain_numbers=not options["no_number_constraint"],
+                constrain_words=not options["no_word_constraint"],
                 note=options["note"], send=options["background"],
             )
         except (ValidationError, PermissionDenied) as exc:
