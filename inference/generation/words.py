@@ -163,7 +163,9 @@ class _Allowed:
         for key, ids in vocabulary.continuing.items():
             if self.is_prefix(key):
                 boundary[ids] = True
-        self.after_word, self.boundary = after_word, boundary
+        # Kept negated: what a filter bans.
+        self.not_after_word, self.not_boundary = ~after_word, ~boundary
+        self.banned_after_word, self.banned_at_boundary = np.flatnonzero(~after_word), np.flatnonzero(~boundary)
 
     def is_word(self, word: str) -> bool:
         return len(word) <= SHORT or word in self.words
@@ -202,15 +204,18 @@ class AllowedWords:
         self.extra = sorted(word for word in extra_words if word.isascii() and word.isalpha())
         self._extra_words = frozenset(self.extra)
         self._extra_prefixes = frozenset(word[:end] for word in self.extra for end in range(1, len(word) + 1))
-        self.after_word, self.boundary = base.after_word, base.boundary
+        # What is banned, as token ids: assigning through ids is several times faster than
+        # through a boolean mask over the vocabulary (bench/RESULTS.md, "Words from the facts").
+        self._banned_after_word, self._banned_at_boundary = base.banned_after_word, base.banned_at_boundary
         if self.extra:
-            self.after_word, self.boundary = base.after_word.copy(), base.boundary.copy()
+            after_word, boundary = ~base.not_after_word, ~base.not_boundary
             for prefix in self._extra_prefixes:
                 if prefix in vocabulary.spaced:
-                    self.after_word[vocabulary.spaced[prefix]] = True
-                    self.boundary[vocabulary.spaced[prefix]] = True
+                    after_word[vocabulary.spaced[prefix]] = True
+                    boundary[vocabulary.spaced[prefix]] = True
                 if prefix in vocabulary.continuing:
-                    self.boundary[vocabulary.continuing[prefix]] = True
+                    boundary[vocabulary.continuing[prefix]] = True
+            self._banned_after_word, self._banned_at_boundary = np.flatnonzero(~after_word), np.flatnonzero(~boundary)
 
     def allows(self, word: str) -> bool:
         """Whether `word` (any case) may be written."""
@@ -221,22 +226,25 @@ class AllowedWords:
         written = self._word_in_progress(generated)
         so_far = written.lower()
         if not so_far:
-            logits[~self.boundary] = -np.inf
+            logits[self._banned_at_boundary] = -np.inf
             return
-        keep = np.zeros(logits.shape[0], dtype=bool)
-        keep[self.base.continuations(self.vocabulary, so_far)] = True
+        going_on = [self.base.continuations(self.vocabulary, so_far)]
         if self.extra:
             start = bisect.bisect_left(self.extra, so_far)
             end = bisect.bisect_left(self.extra, so_far + "\x7f")
             if end > start:
-                keep[_continuing(self.vocabulary, so_far, self.extra[start:end])] = True
+                going_on.append(_continuing(self.vocabulary, so_far, self.extra[start:end]))
         if len(so_far) < SHORT:
-            keep[self.vocabulary.single_letters] = True  # a word of two letters is always allowed
+            going_on.append(self.vocabulary.single_letters)  # a word of two letters is always allowed
+        ids = np.concatenate(going_on)
         if written[-1].islower():
-            keep &= ~self.vocabulary.capitals
+            ids = ids[~self.vocabulary.capitals[ids]]
+        kept = logits[ids]  # a copy: the values of the letters that go on with the word
         if self.allows(so_far):
-            keep |= self.after_word
-        logits[~keep] = -np.inf
+            logits[self._banned_after_word] = -np.inf
+        else:
+            logits.fill(-np.inf)
+        logits[ids] = kept
 
     def _word_in_progress(self, generated: Sequence[int]) -> str:
         """The letters the sequence ends with, as written ("" at a word boundary)."""
