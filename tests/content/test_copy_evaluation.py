@@ -13,8 +13,8 @@ from django.core.management import call_command
 from catalog.services.jobs import run_job
 from content.checks import ProductFacts
 from content.models import CopyEvaluation, CopyEvaluationDraft
-from content.services.copy_evaluation import copy_evaluation_run, copy_evaluation_start, draft_specificity
 from content.quality.words import allowed_words
+from content.services.copy_evaluation import copy_evaluation_run, copy_evaluation_start, draft_specificity
 from inference.generation.numbers import NUMBER_RE
 from tests.catalog.factories import ProductFactory
 

@@ -56,7 +56,8 @@ def _tokens(generator, text: str) -> list[int]:
 def _kept(generator, only, text: str) -> set[str]:
     logits = np.zeros(generator.vocabulary_size, dtype=np.float32)
     only(generated=_tokens(generator, text), logits=logits)
-    return {generator.token_piece(int(token)).decode("utf-8", "ignore") for token in np.flatnonzero(np.isfinite(logits))}
+    return {generator.token_piece(int(token)).decode("utf-8", "ignore")
+            for token in np.flatnonzero(np.isfinite(logits))}
 
 
 def test_inside_a_word_only_letters_towards_an_allowed_word_may_follow(generator):
