@@ -239,8 +239,11 @@ class AllowedWords:
         ids = np.concatenate(going_on)
         if written[-1].islower():
             ids = ids[~self.vocabulary.capitals[ids]]
+        whole = self.allows(so_far)
+        if not ids.size and not whole:
+            return  # a word the filter did not start (cut by the look-back): nothing sensible to force
         kept = logits[ids]  # a copy: the values of the letters that go on with the word
-        if self.allows(so_far):
+        if whole:
             logits[self._banned_after_word] = -np.inf
         else:
             logits.fill(-np.inf)

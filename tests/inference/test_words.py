@@ -101,3 +101,14 @@ def test_a_words_stems_allow_every_form_the_vocabulary_writes(generator):
     assert only.allows("magnetic")  # Snowball gives it the same stem
     assert not only.allows("wheel")
     assert only.allows("ok")  # two letters: codes and units are always allowed
+
+
+def test_a_word_no_allowed_word_starts_with_is_left_alone(generator):
+    # The filter never starts one, but a word begun before its look-back (or by another filter's
+    # choice) must not leave the sampler with nothing to draw.
+    only = word_filter(generator, WordSet(words=frozenset({"the"})))
+    logits = np.zeros(generator.vocabulary_size, dtype=np.float32)
+
+    only(generated=_tokens(generator, "The xqzv"), logits=logits)
+
+    assert np.isfinite(logits).all()
