@@ -19,11 +19,11 @@ Numbers are digit runs with inner separators ("0.01", "1/2", "1,000"); digits wr
 from __future__ import annotations
 
 import re
-import threading
-import weakref
 from collections.abc import Callable, Collection, Iterable, Sequence
 
 import numpy as np
+
+from .sampling import PerGenerator
 
 NUMBER_RE = re.compile(r"\d+(?:[.,/]\d+)*")
 SEPARATORS = ".,/"
@@ -114,18 +114,11 @@ class AllowedNumbers:
         return (match.group(1), match.group(2)) if match else None
 
 
-_vocabularies: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+_vocabularies = PerGenerator(DigitVocabulary)
 
 
 def number_filter(generator, allowed: Collection[str]) -> AllowedNumbers | None:
     """A filter limiting `generator`'s numbers to `allowed`, or None when the generator cannot
     apply token filters (it has no per-sequence sampling: transformers, a remote server)."""
-    if not hasattr(generator, "token_piece") or not hasattr(generator, "vocabulary_size"):
-        return None
-    with _lock:
-        vocabulary = _vocabularies.get(generator)
-        if vocabulary is None:
-            vocabulary = DigitVocabulary(vocabulary_size=generator.vocabulary_size, piece=generator.token_piece)
-            _vocabularies[generator] = vocabulary
-    return vocabulary.filter_for(allowed)
+    vocabulary = _vocabularies.get(generator)
+    return vocabulary.filter_for(allowed) if vocabulary is not None else None

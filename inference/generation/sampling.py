@@ -14,7 +14,9 @@ candidates around it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+import weakref
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -36,6 +38,27 @@ class TokenFilter(Protocol):
     """
 
     def __call__(self, *, generated: Sequence[int], logits: np.ndarray) -> None: ...
+
+
+class PerGenerator:
+    """What a token filter works out once per loaded model (which tokens are digits, which are
+    words), built on first use and dropped with the generator. `get` gives None for a generator
+    that cannot apply token filters (no per-sequence sampling: transformers, a remote server)."""
+
+    def __init__(self, build: Callable[..., object]) -> None:
+        self._build = build  # build(vocabulary_size=..., piece=...)
+        self._built: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def get(self, generator):
+        if not hasattr(generator, "token_piece") or not hasattr(generator, "vocabulary_size"):
+            return None
+        with self._lock:
+            built = self._built.get(generator)
+            if built is None:
+                built = self._built[generator] = self._build(vocabulary_size=generator.vocabulary_size,
+                                                             piece=generator.token_piece)
+            return built
 
 
 class NoRepeatNGram:

@@ -25,11 +25,12 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-import weakref
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .sampling import PerGenerator
 
 _LETTERS = re.compile(r"[A-Za-z]+")
 _TAIL = re.compile(r"[A-Za-z]+$")
@@ -258,19 +259,12 @@ class AllowedWords:
         return match.group() if match else ""
 
 
-_vocabularies: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+_vocabularies = PerGenerator(WordVocabulary)
 
 
 def word_filter(generator, common: WordSet, extra: WordSet | None = None) -> AllowedWords | None:
     """A filter limiting `generator`'s words to `common`'s and `extra`'s, or None when the
     generator cannot apply token filters (it has no per-sequence sampling: transformers, a
     remote server)."""
-    if not hasattr(generator, "token_piece") or not hasattr(generator, "vocabulary_size"):
-        return None
-    with _lock:
-        vocabulary = _vocabularies.get(generator)
-        if vocabulary is None:
-            vocabulary = WordVocabulary(vocabulary_size=generator.vocabulary_size, piece=generator.token_piece)
-            _vocabularies[generator] = vocabulary
-    return vocabulary.filter_for(common, extra)
+    vocabulary = _vocabularies.get(generator)
+    return vocabulary.filter_for(common, extra) if vocabulary is not None else None
