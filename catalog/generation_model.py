@@ -104,9 +104,8 @@ class Runtime:
     ) -> list[Completion]:
         """One completion per prompt. `allowed_numbers[i]`, where given, is every number prompt i
         may write (see inference.generation.numbers), and `allowed_words[i]` every word it may
-        write (inference.generation.words); a runtime that
-        cannot constrain decoding ignores both. A prompt given n times gives n different
-        candidates (seed + its index)."""
+        write (inference.generation.words); a runtime that cannot constrain decoding ignores both.
+        A prompt given n times gives n different candidates (seed + its index)."""
         from inference.generation.base import GenerationRequest
         from inference.params import GenerationParams
 

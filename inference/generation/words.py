@@ -77,7 +77,6 @@ class WordVocabulary:
     """
 
     def __init__(self, *, vocabulary_size: int, piece: Callable[[int], bytes]) -> None:
-        self.size = vocabulary_size
         self.piece = piece
         continuing: dict[str, list[int]] = {}
         spaced: dict[str, list[int]] = {}
