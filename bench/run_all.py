@@ -45,7 +45,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "generation": Benchmark("generation.py", ("| engine | batch | tokens | seconds | tokens/s |",)),
     "generation-job": Benchmark("generation_job.py", ("| what | value |",)),
     # The copy yardstick: pass rate, claims, length, echo, repetition, similarity per model version and n.
-    "copy-quality": Benchmark("copy_quality.py", ("| model | best of | numbers | products |",)),
+    "copy-quality": Benchmark("copy_quality.py", ("| model | best of | numbers | words | products |",)),
     # Examples/s of a LoRA tune in fp32 and bfloat16 autocast, and the set that fits the time budget.
     "finetune-speed": Benchmark("finetune_speed.py", ("| precision | examples | steps |",)),
     "adapter-speed": Benchmark("adapter_speed.py", ("| model | tokens/s, round 1 |",)),
