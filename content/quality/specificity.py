@@ -57,7 +57,7 @@ FUNCTION_WORDS = ENGLISH_FUNCTION_WORDS | frozenset(
     often many much less least don doesn isn aren won wasn weren""".split()
 )
 # Letters only: "Multi-Screwdriver" is "multi" and "screwdriver", "it's" is "it".
-_WORD = re.compile(r"[A-Za-z]+")
+WORD = re.compile(r"[A-Za-z]+")
 _MIN_LETTERS = 3
 
 
@@ -85,7 +85,7 @@ def weight(word_stem: str) -> float:
 
 
 def _stems(text: str) -> Iterable[tuple[re.Match, str]]:
-    for match in _WORD.finditer(text):
+    for match in WORD.finditer(text):
         word = match.group()
         if len(word) >= _MIN_LETTERS and word.lower() not in FUNCTION_WORDS:
             yield match, stem(word)

@@ -24,7 +24,6 @@ English only: a Chinese draft's facts are held by the checks.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -34,11 +33,10 @@ from content.checks import ProductFacts
 from content.checks.words import stem
 from inference.generation.words import WordRule, WordSet
 
-from .specificity import FUNCTION_WORDS, counted_stems, weight
+from .specificity import FUNCTION_WORDS, WORD, counted_stems, weight
 
 __all__ = ["WordRule", "allowed_words", "common_words", "draft_words"]
 
-_WORD = re.compile(r"[A-Za-z]+")
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +65,7 @@ def draft_words(
 def allowed_words(*, facts: ProductFacts, extra_facts: str = "", required_phrases: Iterable[str] = ()) -> WordRule:
     """Copy's generic words and the product's own, any form of each."""
     texts = [facts.text(), extra_facts, *required_phrases]
-    written = {word.lower() for text in texts for word in _WORD.findall(text)}
+    written = {word.lower() for text in texts for word in WORD.findall(text)}
     stems = frozenset(stem(word) for word in written)
     # Forms the model's vocabulary may lack as one token ("analogues" of "analogue").
     forms = {form for word in written for form in _inflections(word) if stem(form) in stems}

@@ -582,8 +582,12 @@ def _rendered_batch(job: Job, generation: GenerationJob, model: runtime.Runtime,
             unit.prompt, unit.prompt_tokens = earlier.prompt, earlier.prompt_tokens
             unit.trimmed, unit.extra_facts = earlier.trimmed, earlier.extra_facts
         ready.append(unit)
-    return _Batch(units=ready, numbers=[unit_numbers(unit, generation, voice) for unit in ready],
-                  words=[unit_words(unit, generation, voice) for unit in ready], outcome=outcome,
+    limits: dict[Item, tuple] = {}  # variants of one item share its numbers and words too
+    for unit in ready:
+        if unit.item not in limits:
+            limits[unit.item] = (unit_numbers(unit, generation, voice), unit_words(unit, generation, voice))
+    return _Batch(units=ready, numbers=[limits[unit.item][0] for unit in ready],
+                  words=[limits[unit.item][1] for unit in ready], outcome=outcome,
                   completions=[None] * len(ready))
 
 

@@ -277,13 +277,13 @@ def _run_trials(job: Job, model: runtime.Runtime, trials: list[PromptTrial]) -> 
             ready.append((trial, prompt))
     if not ready:
         return 0, failed
-    numbers = [allowed_numbers(facts=product_facts(trial.product), content_type=generation.content_type,
+    facts = [product_facts(trial.product) for trial, _ in ready]
+    numbers = [allowed_numbers(facts=product, content_type=generation.content_type,
                                extra_facts=prompt.extra_facts, required_phrases=voice.required_phrases)
-               for trial, prompt in ready]
-    words = [draft_words(facts=product_facts(trial.product), content_type=generation.content_type,
-                         language=generation.language, extra_facts=prompt.extra_facts,
-                         required_phrases=voice.required_phrases)
-             for trial, prompt in ready]
+               for product, (_, prompt) in zip(facts, ready, strict=True)]
+    words = [draft_words(facts=product, content_type=generation.content_type, language=generation.language,
+                         extra_facts=prompt.extra_facts, required_phrases=voice.required_phrases)
+             for product, (_, prompt) in zip(facts, ready, strict=True)]
     completions = model.complete([prompt.text for _, prompt in ready], generation.params, allowed_numbers=numbers,
                                  allowed_words=words)
     # As in generation: a small model sometimes stops at once; one more try for those.
