@@ -1,12 +1,16 @@
 """Clean-up of raw model output. Pure functions over strings, applied to every result.
 
 Model output is untrusted text: templates escape it when rendering, so nothing here
-sanitises HTML. What this module guarantees is that odd input (lone surrogates,
-control characters, half a multi-byte character at a cut) never raises.
+sanitises HTML for safety. Markup the model copies from web text it was trained on
+("converts your signal from <b>USB</b>", "**Durable**", "&amp;") is taken out all the
+same: a draft is plain text, and a reviewer would otherwise have to delete it by hand.
+What this module guarantees is that odd input (lone surrogates, control characters,
+half a multi-byte character at a cut) never raises.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +28,17 @@ _MIN_REPEAT_WEIGHT = 6
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _NOT_WORD = re.compile(r"[\W_]+")
+# HTML tags by name, so that "<5 mm" or "a <b> c" written as text stays (the tag needs its ">").
+# Block tags part words; inline ones wrap them.
+_BLOCK_TAGS = "br|p|div|li|ul|ol|h[1-6]|tr|td|table"
+_INLINE_TAGS = "b|i|u|em|strong|span|font|small|big|sup|sub|a|mark"
+_BLOCK_TAG = re.compile(rf"</?(?:{_BLOCK_TAGS})\b[^<>]*?/?>", re.IGNORECASE)
+_INLINE_TAG = re.compile(rf"</?(?:{_INLINE_TAGS})\b[^<>]*?/?>", re.IGNORECASE)
+_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#[0-9]{1,6}|#[xX][0-9A-Fa-f]{1,6});")
+# Markdown emphasis around words: **word**, __word__ (single * and _ are left: "5 * 10").
+_MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_SPACE_RUNS = re.compile(r"[ \t]{2,}")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+(?=[.,;:!?])")
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,7 @@ def clean_completion(raw_text: str, *, prompt: str, stop: Iterable[str] = (), tr
     text = sanitize_text(raw_text)
     text = strip_prompt_echo(text, prompt=sanitize_text(prompt))
     text = cut_at_stop(text, stop=stop)
+    text = strip_markup(text)
     if truncated:
         text = cut_unfinished_sentence(text)
     text = drop_repeated_sentences(text)
@@ -58,6 +74,24 @@ def sanitize_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL_CHARS.sub("", text)
     return text.rstrip("\ufffd")
+
+
+def strip_markup(text: str) -> str:
+    """Plain text from text with HTML tags, HTML entities or Markdown emphasis in it.
+
+    Only known tag names go, and only whole tags ("<b>", "</span>", "<br/>"); the words they
+    wrap stay. Entities are decoded ("&amp;" is "&"). Text without markup comes back unchanged.
+    """
+    if "<" not in text and "&" not in text and "**" not in text and "__" not in text:
+        return text
+    stripped = _BLOCK_TAG.sub(" ", text)
+    stripped = _INLINE_TAG.sub("", stripped)
+    stripped = _ENTITY.sub(lambda match: html.unescape(match.group()), stripped)
+    stripped = _MARKDOWN_EMPHASIS.sub(r"\2", stripped)
+    if stripped == text:
+        return text
+    stripped = _SPACE_BEFORE_PUNCTUATION.sub("", _SPACE_RUNS.sub(" ", stripped.replace("\xa0", " ")))
+    return stripped
 
 
 def cut_at_stop(text: str, *, stop: Iterable[str]) -> str:

@@ -5,6 +5,7 @@ from inference.postprocess import (
     drop_repeated_sentences,
     sanitize_text,
     split_sentences,
+    strip_markup,
     strip_prompt_echo,
     trim_whitespace,
 )
@@ -130,3 +131,21 @@ def test_clean_completion_cuts_unfinished_sentence_only_when_truncated():
 def test_clean_completion_of_empty_and_whitespace_text():
     assert clean_completion("", prompt=PROMPT, truncated=True) == ""
     assert clean_completion(" \n\n ", prompt=PROMPT, truncated=True) == ""
+
+
+def test_strip_markup_keeps_the_words_tags_and_entities_wrap():
+    # Seen in the tuned model's drafts (copy yardstick, 2026-12-01).
+    assert strip_markup("converts your signal from <b>USB</b> to analogue.") == "converts your signal from USB to analogue."
+    assert strip_markup('A <span class="x">blue</span> cap &amp; a <STRONG>red</STRONG> one.') == "A blue cap & a red one."
+    assert strip_markup("**Durable** steel&nbsp;parts.<br>Two brushes.<br/>") == "Durable steel parts. Two brushes. "
+
+
+def test_strip_markup_leaves_text_that_only_looks_like_markup():
+    for text in ("Gaps <5 mm wide.", "Pick a <b or c.", "R&D tested, 5 * 10 pcs.", "snake_case and __init"):
+        assert strip_markup(text) == text
+
+
+def test_clean_completion_strips_markup():
+    raw = " The <b>USB</b> converter &amp; its cable.\n\nProduct: Next"
+
+    assert clean_completion(raw, prompt=PROMPT, stop=("\n\nProduct:",)) == "The USB converter & its cable."
