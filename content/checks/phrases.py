@@ -1,10 +1,12 @@
-"""The brand voice's banned words and required phrases."""
+"""The brand voice's banned words and required phrases. Swear words are banned in every store
+(profanity.py), whatever its brand voice lists."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from .base import ERROR, CheckContext, CheckResult, Span
+from .profanity import find_profanity
 from .text import find_phrase, quote_list
 
 
@@ -25,6 +27,10 @@ def check_banned_words(text: str, ctx: CheckContext) -> CheckResult:
         if hits:
             found[phrase] = len(hits)
             spans += [Span(h.start, h.end, f"banned word '{phrase}'") for h in hits]
+    for span in find_profanity(text, facts_text=ctx.facts_text):
+        word = text[span.start : span.end]
+        found[word] = found.get(word, 0) + 1
+        spans.append(span)
     if not found:
         return CheckResult("banned_words", True, "No banned words", (), ERROR)
     # A longer banned phrase and a word inside it may both hit: keep each stretch once.

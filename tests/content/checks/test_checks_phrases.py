@@ -64,3 +64,25 @@ def test_no_required_phrases_set(gorilla_glue):
     result = check_required_phrases("Anything.", CheckContext(facts=gorilla_glue))
 
     assert (result.passed, result.message) == (True, "No required phrases set")
+
+
+def test_swear_words_are_banned_in_every_store_spelled_with_symbols_too(sanding_roll):
+    # The tuned model's words on the copy yardstick (2026-12-01), then other spellings.
+    text = "For use with sand, sh!t, and sanding pads. Holy SHIT, it f*cking works. 这他妈的好用。"
+    ctx = CheckContext(facts=sanding_roll, banned_words=[])
+
+    result = check_banned_words(text, ctx)
+
+    assert result.passed is False
+    assert result.flags_draft
+    assert marked(text, result) == ["sh!t", "SHIT", "f*cking", "他妈的"]
+    assert result.spans[0].note == "swear word 'sh!t'"
+
+
+def test_catalog_words_and_the_products_own_words_are_not_swear_words():
+    from content.checks import ProductFacts
+
+    valve = ProductFacts(title="Brass Ball Cock Valve and Bastard Cut File, Damn Good Tools", brand="", category="")
+    text = "A brass stopcock, a bastard file, a shitake-free kitchen, the Damn Good Tools range and Scunthorpe steel."
+
+    assert check_banned_words(text, CheckContext(facts=valve)).passed
