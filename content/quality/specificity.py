@@ -98,7 +98,8 @@ def ungrounded_details(text: str, facts_text: str) -> list[tuple[str, float]]:
 
 
 def _ungrounded(text: str, facts_text: str) -> list[tuple[re.Match, float]]:
-    grounded = {word_stem for _, word_stem in _stems(facts_text)}
+    # Every word of the data grounds, however short: "ICs" is the plural of an "IC" socket's "IC".
+    grounded = {stem(match.group()) for match in WORD.finditer(facts_text)}
     found: dict[str, tuple[re.Match, float]] = {}
     for match, word_stem in _stems(text):
         if word_stem in grounded or word_stem in found:

@@ -53,6 +53,14 @@ def test_a_detail_the_data_gives_weighs_nothing():
     assert specificity(INVENTED, facts) < specificity(INVENTED, RESISTOR_KIT) - 5
 
 
+def test_a_short_word_of_the_data_grounds_its_forms():
+    # Evaluation #26's one ungrounded detail: the word filter allows "ICs" as a form of "IC".
+    socket = ProductFacts(title="Uxcell 10 Pcs 14 Pin DIP IC Socket Adaptor Solder Type")
+
+    words = [word for word, _ in ungrounded_details("Holds ICs and PCB parts in place.", socket.text())]
+    assert words == ["PCB"]
+
+
 def test_human_copy_that_knows_its_product_weighs_little():
     # A person's copy for a masonry wheel: "arbor" and "mortar joints" are rare words the title
     # lacks, and right. Few of them, which is why specificity orders candidates and flags nothing.
