@@ -5,6 +5,7 @@ run here one configuration after another and printed as Markdown for bench/RESUL
     .venv/bin/python bench/copy_quality.py --runs base:1,bundled:1:free  # :free = numbers not constrained
     .venv/bin/python bench/copy_quality.py --runs bundled:4,bundled:4:all  # :all = every candidate written
     .venv/bin/python bench/copy_quality.py --reuse --print-drafts bundled:1   # table again, drafts in full
+    .venv/bin/python bench/copy_quality.py --runs bundled:4 --corpus 0 --repetition-penalty 1.0  # the store's 16, other sampling
     .venv/bin/python bench/copy_quality.py --smoke                      # checks that it runs (bench/smoke.py)
 
 The demo store is loaded into the benchmark's own database (the same products in the same
@@ -41,6 +42,7 @@ def main() -> None:
     parser.add_argument("--store-products", type=int, default=16)
     parser.add_argument("--max-new-tokens", type=int, default=None, help="default: the templates'")
     parser.add_argument("--temperature", type=float, default=None, help="default: the templates'")
+    parser.add_argument("--repetition-penalty", type=float, default=None, help="default: the templates'")
     parser.add_argument("--reuse", action="store_true", help="read back a finished run of the same configuration")
     parser.add_argument("--print-drafts", default="", help="runs (as in --runs) whose store drafts to print in full")
     args = parse_args(parser, runs="base:1,bundled:2", corpus=1, store_products=2, max_new_tokens=12)
@@ -64,6 +66,8 @@ def main() -> None:
     overrides = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
     if args.temperature is not None:
         overrides["temperature"] = args.temperature
+    if args.repetition_penalty is not None:
+        overrides["repetition_penalty"] = args.repetition_penalty
     rows = []
     for model, candidates, free, every, words_free in runs:
         if model == "bundled" and bundled is None:
