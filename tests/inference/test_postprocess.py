@@ -135,8 +135,8 @@ def test_clean_completion_of_empty_and_whitespace_text():
 
 def test_strip_markup_keeps_the_words_tags_and_entities_wrap():
     # Seen in the tuned model's drafts (copy yardstick, 2026-12-01).
-    assert strip_markup("converts your signal from <b>USB</b> to analogue.") == "converts your signal from USB to analogue."
-    assert strip_markup('A <span class="x">blue</span> cap &amp; a <STRONG>red</STRONG> one.') == "A blue cap & a red one."
+    assert strip_markup("converts your signal from <b>USB</b> to it.") == "converts your signal from USB to it."
+    assert strip_markup('A <span class="x">blue</span> cap &amp; a <B>red</B> one.') == "A blue cap & a red one."
     assert strip_markup("**Durable** steel&nbsp;parts.<br>Two brushes.<br/>") == "Durable steel parts. Two brushes. "
 
 
