@@ -694,7 +694,14 @@ class CopyEvaluation(models.Model):
 
 
 class CopyEvaluationDraft(models.Model):
-    """One product's draft in a yardstick run, with its checks and the candidates it beat."""
+    """One product's draft in a yardstick run, with its checks and the candidates it beat, and a
+    reader's verdict: whether a merchant would approve it as it stands, after an edit, or not at
+    all (what no check can say)."""
+
+    class Verdict(models.TextChoices):
+        AS_IS = "as_is", "Approve as it stands"
+        AFTER_EDIT = "after_edit", "Approve after an edit"
+        REJECT = "reject", "Reject"
 
     evaluation = models.ForeignKey(CopyEvaluation, on_delete=models.CASCADE, related_name="drafts")
     subset = models.CharField(max_length=20)  # "corpus_en", "corpus_zh", "store"
@@ -717,6 +724,10 @@ class CopyEvaluationDraft(models.Model):
     # The other candidates of best-of-n: [{"text", "failed_checks", "claims", "score"}]
     others = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True, default="")
+    verdict = models.CharField(max_length=12, choices=Verdict.choices, blank=True, default="")
+    verdict_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    verdict_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["evaluation", "subset", "position"]

@@ -48,6 +48,8 @@ urlpatterns = [
     path("copy-quality/", models.copy_quality, name="copy_quality"),
     path("copy-quality/start/", models.copy_evaluation_create, name="copy_evaluation_start"),
     path("copy-quality/<int:evaluation_id>/", models.copy_evaluation_detail, name="copy_evaluation"),
+    path("copy-quality/<int:evaluation_id>/drafts/<int:draft_id>/verdict/", models.copy_evaluation_judge,
+         name="copy_evaluation_judge"),
     # Personalised campaigns
     path("campaigns/", campaigns.campaign_list, name="campaigns"),
     path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign"),

@@ -3,7 +3,7 @@ and the figures across model versions for the chart."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from catalog.models import Product, Store
 from content.errors import CopyEvaluationNotFound
@@ -27,7 +27,13 @@ def heldout_store_products(*, store: Store, count: int = STORE_HELDOUT) -> list[
 
 
 def copy_evaluations(*, store: Store, limit: int = 50) -> list[CopyEvaluation]:
+    """The store's evaluations, newest first, each with how many of its store drafts a reader
+    judged (`store_judged`) and would approve as they stand (`store_as_is`)."""
+    store_drafts = Q(drafts__subset="store")
     return list(CopyEvaluation.objects.filter(store=store).select_related("model_version", "job", "created_by")
+                .annotate(store_judged=Count("drafts", filter=store_drafts & ~Q(drafts__verdict="")),
+                          store_as_is=Count("drafts", filter=store_drafts & Q(
+                              drafts__verdict=CopyEvaluationDraft.Verdict.AS_IS)))
                 .order_by("-created_at", "-id")[:limit])
 
 
@@ -39,14 +45,31 @@ def copy_evaluation_for_store(*, store: Store, evaluation_id: int) -> CopyEvalua
     return evaluation
 
 
-def evaluation_drafts(*, evaluation: CopyEvaluation, subset: str = "", failed_only: bool = False
-                      ) -> QuerySet[CopyEvaluationDraft]:
+def evaluation_drafts(*, evaluation: CopyEvaluation, subset: str = "", failed_only: bool = False,
+                      unjudged_only: bool = False) -> QuerySet[CopyEvaluationDraft]:
     drafts = evaluation.drafts.all()
     if subset:
         drafts = drafts.filter(subset=subset)
     if failed_only:
         drafts = drafts.filter(passed=False)
+    if unjudged_only:
+        drafts = drafts.filter(verdict="")
     return drafts.order_by("subset", "position")
+
+
+def reader_figures(*, evaluation: CopyEvaluation) -> dict[str, dict[str, int]]:
+    """Per subset with drafts: how many drafts, how many a reader judged, and how many of those
+    they would approve as they stand, after an edit, or reject."""
+    rows = evaluation.drafts.values("subset", "verdict").annotate(count=Count("id"))
+    figures: dict[str, dict[str, int]] = {}
+    for row in rows:
+        subset = figures.setdefault(row["subset"], {"drafts": 0, "judged": 0, **{
+            verdict: 0 for verdict in CopyEvaluationDraft.Verdict.values}})
+        subset["drafts"] += row["count"]
+        if row["verdict"]:
+            subset["judged"] += row["count"]
+            subset[row["verdict"]] += row["count"]
+    return figures
 
 
 def evaluation_chart(*, store: Store, limit: int = 30) -> dict:

@@ -28,6 +28,7 @@ from catalog.models import Job, Membership, Product, Store
 from catalog.permissions import require
 from catalog.services.jobs import job_create, job_progress
 from content.checks import CheckContext, ProductFacts, has_errors, preselect, results_to_json, run_checks
+from content.errors import DraftNotFound
 from content.models import ContentType, CopyEvaluation, CopyEvaluationDraft, Language, ModelVersion, PromptVersion
 from content.prompt_text import PromptRenderError, PromptValues, attribute_pairs, render_within
 from content.quality.corpus import CorpusMissing, corpus_products, heldout_products
@@ -409,3 +410,23 @@ def copy_evaluation_finish(evaluation: CopyEvaluation) -> dict:
     if timing.get("tokens_per_second"):
         summary["tokens per second"] = timing["tokens_per_second"]
     return summary
+
+
+def copy_evaluation_draft_judge(
+    *, membership: Membership, evaluation: CopyEvaluation, draft_id: int, verdict: str
+) -> CopyEvaluationDraft:
+    """Record a reader's verdict on one of the evaluation's drafts: would a merchant approve it as
+    it stands, after an edit, or not at all ("" clears it). What no check can say, kept beside the
+    figures so that model versions are compared on it too."""
+    require(membership, "content.review")
+    if verdict and verdict not in CopyEvaluationDraft.Verdict.values:
+        choices = ", ".join(CopyEvaluationDraft.Verdict.values)
+        raise ValidationError({"verdict": f"Unknown verdict '{verdict[:40]}': one of {choices}, or none."})
+    draft = evaluation.drafts.filter(pk=draft_id).first()
+    if draft is None:
+        raise DraftNotFound("No such draft in this evaluation.")
+    draft.verdict = verdict
+    draft.verdict_by = membership.user if verdict else None
+    draft.verdict_at = timezone.now() if verdict else None
+    draft.save(update_fields=["verdict", "verdict_by", "verdict_at"])
+    return draft

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,7 +14,7 @@ from catalog.access import store_view
 from catalog.forms import form_errors_text
 from content.errors import TemplateNotFound
 from content.forms import CopyEvaluationForm, TrainForm
-from content.models import ContentType, ModelVersion
+from content.models import ContentType, CopyEvaluationDraft, ModelVersion
 from content.selectors import template_for_store
 from content.selectors.model_versions import (
     activation_history,
@@ -29,8 +30,9 @@ from content.selectors.quality import (
     copy_evaluations,
     evaluation_chart,
     evaluation_drafts,
+    reader_figures,
 )
-from content.services.copy_evaluation import copy_evaluation_start
+from content.services.copy_evaluation import copy_evaluation_draft_judge, copy_evaluation_start
 from content.services.generation import MAX_CANDIDATES
 from content.services.training import (
     bundled_record,
@@ -257,10 +259,40 @@ def copy_evaluation_detail(request, evaluation_id: int):
     subset = request.GET.get("subset", "")
     subset = subset if subset in dict(SUBSETS) else ""
     failed_only = request.GET.get("failed") == "1"
-    drafts = list(evaluation_drafts(evaluation=evaluation, subset=subset, failed_only=failed_only)[:500])
+    unjudged_only = request.GET.get("unjudged") == "1"
+    drafts = list(evaluation_drafts(evaluation=evaluation, subset=subset, failed_only=failed_only,
+                                    unjudged_only=unjudged_only)[:500])
     context = {"evaluation": evaluation, "drafts": drafts, "subset": subset, "failed_only": failed_only,
-               "subsets": SUBSETS, "rows": [(name, label, evaluation.results.get(name)) for name, label in
-                                            (*SUBSETS, ("corpus", "Corpus, both"), ("all", "All"))
-                                            if evaluation.results.get(name)],
+               "unjudged_only": unjudged_only, "subsets": SUBSETS,
+               "rows": [(name, label, evaluation.results.get(name)) for name, label in
+                        (*SUBSETS, ("corpus", "Corpus, both"), ("all", "All")) if evaluation.results.get(name)],
+               "readers": _readers(evaluation),
+               "verdicts": CopyEvaluationDraft.Verdict.choices,
+               "can_judge": request.membership.can("content.review"),
                "running": evaluation.finished_at is None and evaluation.job is not None and evaluation.job.is_active}
     return render(request, "content/copy_evaluation.html", context)
+
+
+def _readers(evaluation) -> list[tuple[str, dict]]:
+    figures = reader_figures(evaluation=evaluation)
+    return [(label, figures[name]) for name, label in SUBSETS if figures.get(name, {}).get("judged")]
+
+
+@store_view("content.review")
+@require_POST
+def copy_evaluation_judge(request, evaluation_id: int, draft_id: int):
+    """A reader's verdict on one draft of the yardstick; htmx swaps the draft's verdict buttons."""
+    evaluation = copy_evaluation_for_store(store=request.store, evaluation_id=evaluation_id)
+    try:
+        draft = copy_evaluation_draft_judge(membership=request.membership, evaluation=evaluation,
+                                            draft_id=draft_id, verdict=request.POST.get("verdict", ""))
+    except ValidationError as exc:
+        if request.htmx:
+            return HttpResponse(" ".join(exc.messages), status=400)
+        messages.error(request, " ".join(exc.messages))
+        return redirect(evaluation.get_absolute_url())
+    if request.htmx:  # the draft's buttons, and the figures above out of band
+        context = {"draft": draft, "evaluation": evaluation, "verdicts": CopyEvaluationDraft.Verdict.choices,
+                   "can_judge": True, "readers": _readers(evaluation), "oob": True}
+        return render(request, "content/copy_evaluation_verdict.html", context)
+    return redirect(f"{evaluation.get_absolute_url()}#draft-{draft.pk}")

@@ -154,3 +154,65 @@ def test_an_editor_starts_an_evaluation_from_the_page(client_as, editor_member, 
     evaluation = CopyEvaluation.objects.get()
     assert (evaluation.candidates, evaluation.corpus_per_language, evaluation.model_version) == (2, 0, None)
     assert evaluation.job.kind == "evaluation" and evaluation.created_by == editor_member.user
+
+
+def evaluation_with_store_drafts(store, count=3):
+    evaluation = CopyEvaluation.objects.create(store=store, candidates=4, results={})
+    drafts = [CopyEvaluationDraft.objects.create(evaluation=evaluation, subset="store", item_key=f"SKU-{n}",
+                                                 position=n, language="en", title=f"Glass beaker {n}",
+                                                 text="A glass beaker for the lab bench.", passed=True)
+              for n in range(count)]
+    return evaluation, drafts
+
+
+def test_a_reader_judges_the_yardsticks_drafts_and_the_figures_count_them(client_as, editor_member):
+    store = editor_member.store
+    evaluation, drafts = evaluation_with_store_drafts(store)
+    client = client_as(editor_member)
+    judge = [url("content:copy_evaluation_judge", store, evaluation_id=evaluation.pk, draft_id=d.pk) for d in drafts]
+
+    page = client.get(url("content:copy_evaluation", store, evaluation_id=evaluation.pk)).content.decode()
+    assert page.count('data-verdict="as_is"') == 3 and "No draft judged yet" in page
+    swapped = client.post(judge[0], {"verdict": "as_is"}, HTTP_HX_REQUEST="true").content.decode()
+    client.post(judge[1], {"verdict": "after_edit"}, HTTP_HX_REQUEST="true")
+    client.post(judge[2], {"verdict": "reject"})  # without htmx: back to the page
+
+    # The draft's buttons come back with its verdict, and the figures above out of band.
+    assert f'id="verdict-{drafts[0].pk}"' in swapped and "Reader: approve as it stands" in swapped
+    assert 'id="reader-figures"' in swapped and 'hx-swap-oob="true"' in swapped
+    assert "</span> of 1 judged draft approved" in swapped
+    first = CopyEvaluationDraft.objects.get(pk=drafts[0].pk)
+    assert (first.verdict, first.verdict_by, first.verdict_at is not None) == ("as_is", editor_member.user, True)
+    page = client.get(url("content:copy_evaluation", store, evaluation_id=evaluation.pk)).content.decode()
+    assert "</span> of 3 judged drafts approved as it stands, 1 after an edit, 1 rejected." in page
+    listing = client.get(url("content:copy_quality", store)).content.decode()
+    assert '<td class="right" data-reader>1/3</td>' in listing
+    unjudged = client.get(url("content:copy_evaluation", store, evaluation_id=evaluation.pk) + "?unjudged=1")
+    assert "left to judge" in unjudged.content.decode()
+
+    client.post(judge[0], {"verdict": ""}, HTTP_HX_REQUEST="true")  # cleared
+    cleared = CopyEvaluationDraft.objects.get(pk=drafts[0].pk)
+    assert (cleared.verdict, cleared.verdict_by, cleared.verdict_at) == ("", None, None)
+
+
+def test_a_verdict_refused_changes_nothing(client_as, editor_member, viewer_member, other_store):
+    evaluation, drafts = evaluation_with_store_drafts(editor_member.store, count=1)
+    theirs, their_drafts = evaluation_with_store_drafts(other_store, count=1)
+    store = editor_member.store
+
+    page = client_as(viewer_member).get(url("content:copy_evaluation", store, evaluation_id=evaluation.pk))
+    viewer = client_as(viewer_member).post(
+        url("content:copy_evaluation_judge", store, evaluation_id=evaluation.pk, draft_id=drafts[0].pk),
+        {"verdict": "as_is"})
+    client = client_as(editor_member)
+    unknown = client.post(url("content:copy_evaluation_judge", store, evaluation_id=evaluation.pk,
+                              draft_id=drafts[0].pk), {"verdict": "maybe"}, HTTP_HX_REQUEST="true")
+    foreign = client.post(url("content:copy_evaluation_judge", store, evaluation_id=theirs.pk,
+                              draft_id=their_drafts[0].pk), {"verdict": "as_is"})
+    smuggled = client.post(url("content:copy_evaluation_judge", store, evaluation_id=evaluation.pk,
+                               draft_id=their_drafts[0].pk), {"verdict": "as_is"})
+
+    assert 'data-verdict="as_is"' not in page.content.decode()  # a viewer reads, and gets no buttons
+    assert (viewer.status_code, unknown.status_code, foreign.status_code, smuggled.status_code) == (403, 400, 404, 404)
+    assert "Unknown verdict 'maybe'" in unknown.content.decode()
+    assert not CopyEvaluationDraft.objects.exclude(verdict="").exists()
