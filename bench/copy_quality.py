@@ -5,7 +5,7 @@ run here one configuration after another and printed as Markdown for bench/RESUL
     .venv/bin/python bench/copy_quality.py --runs base:1,bundled:1:free  # :free = numbers not constrained
     .venv/bin/python bench/copy_quality.py --runs bundled:4,bundled:4:all  # :all = every candidate written
     .venv/bin/python bench/copy_quality.py --reuse --print-drafts bundled:1   # table again, drafts in full
-    .venv/bin/python bench/copy_quality.py --runs bundled:4 --corpus 0 --repetition-penalty 1.0  # the store's 16, other sampling
+    .venv/bin/python bench/copy_quality.py --runs bundled:4 --corpus 0 --repetition-penalty 1.0  # store only
     .venv/bin/python bench/copy_quality.py --smoke                      # checks that it runs (bench/smoke.py)
 
 The demo store is loaded into the benchmark's own database (the same products in the same
@@ -175,12 +175,21 @@ def table(rows) -> str:
 
 
 def drafts(evaluation) -> str:
+    """The store's drafts in full, with what the checks and, where one judged them, a reader said."""
+    from content.selectors.quality import reader_figures
+
     lines = [f"\n#### The {evaluation.drafts.filter(subset='store').count()} store drafts of evaluation "
              f"#{evaluation.pk} ({evaluation.label})\n"]
+    reader = reader_figures(evaluation=evaluation).get("store", {})
+    if reader.get("judged"):
+        lines.append(f"A reader judged {reader['judged']}: {reader['as_is']} approved as they stand, "
+                     f"{reader['after_edit']} after an edit, {reader['reject']} rejected.\n")
     for number, draft in enumerate(evaluation.drafts.filter(subset="store").order_by("position"), start=1):
         verdict = "passes every check" if draft.passed else "flagged: " + ", ".join(
             f"{result['name']} ({result['message']})" for result in draft.failing_results
             if result.get("severity") == "error")
+        if draft.verdict:
+            verdict += f"; reader: {draft.get_verdict_display().lower()}"
         attributes = "; ".join(f"{key}: {value}" for key, value in (draft.facts.get("attributes") or {}).items())
         lines += [f"{number}. **{draft.title}**" + (f" ({attributes})" if attributes else ""), "",
                   f"   > {draft.text}", "", f"   {verdict}", ""]
