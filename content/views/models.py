@@ -288,7 +288,7 @@ def copy_evaluation_judge(request, evaluation_id: int, draft_id: int):
                                             draft_id=draft_id, verdict=request.POST.get("verdict", ""))
     except ValidationError as exc:
         if request.htmx:
-            return HttpResponse(" ".join(exc.messages), status=400)
+            return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
         messages.error(request, " ".join(exc.messages))
         return redirect(evaluation.get_absolute_url())
     if request.htmx:  # the draft's buttons, and the figures above out of band
