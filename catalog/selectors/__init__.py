@@ -18,6 +18,7 @@ from catalog.selectors.products import (
     product_ids_by_sku,
     product_page,
     product_queryset,
+    title_only_count,
 )
 from catalog.selectors.stores import first_membership, store_overview
 
@@ -33,6 +34,7 @@ __all__ = [
     "brand_choices",
     "category_choices",
     "count_capped",
+    "title_only_count",
     "describe_filters",
     "first_membership",
     "import_batch_for_store",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -173,6 +174,29 @@ def paginate_keyset(qs: QuerySet, *, sort: str, cursor: str | None, page_size: i
         if (forward and decoded) or (not forward and has_more):
             prev_cursor = _encode_cursor(_cursor_values(rows[0], fields), "prev")
     return Page(items=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)
+
+
+# How many products `title_only_count` reads at most: enough to say how a selection stands.
+TITLE_ONLY_SAMPLE = 2_000
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def title_only_count(qs: QuerySet, *, limit: int = TITLE_ONLY_SAMPLE) -> tuple[int, int]:
+    """Of the first `limit` products of `qs`: how many say nothing but their title (no description,
+    and no attribute its title does not already give), and how many were read.
+
+    Copy written for such a product can only restate its title, or make things up: the product
+    data, not the model, decides how much true copy can say (bench/RESULTS.md, the copy yardstick)."""
+    read = title_only = 0
+    for title, description, attributes in qs.order_by("id").values_list("title", "description", "attributes")[:limit]:
+        read += 1
+        if description.strip():
+            continue
+        folded = _NOT_ALNUM.sub("", title.casefold())
+        values = [str(value) for value in (attributes or {}).values() if value not in (None, "", False)]
+        if all(_NOT_ALNUM.sub("", value.casefold()) in folded for value in values):
+            title_only += 1
+    return title_only, read
 
 
 def count_capped(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:

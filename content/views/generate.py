@@ -26,15 +26,19 @@ def _selection(request, data) -> dict:
     ids = ids_from(data.getlist("product"))
     if ids:
         products = list(request.store.products.filter(pk__in=ids).select_related("category")[:500])
+        title_only, read = catalog_selectors.title_only_count(request.store.products.filter(pk__in=ids))
         return {"product_ids": [p.pk for p in products], "filters": None, "products": products[:PREVIEW_PRODUCTS],
-                "count": len(products), "capped": False, "more": max(0, len(products) - PREVIEW_PRODUCTS)}
+                "count": len(products), "capped": False, "more": max(0, len(products) - PREVIEW_PRODUCTS),
+                "title_only": title_only, "read": read}
     filters = catalog_selectors.ProductFilters.from_querydict(data)
     qs = catalog_selectors.product_queryset(store=request.store, filters=filters)
     count, capped = catalog_selectors.count_capped(qs)
+    title_only, read = catalog_selectors.title_only_count(qs)
     return {"product_ids": None, "filters": filters, "query": filters.as_query(),
             "described": catalog_selectors.describe_filters(store=request.store, query=filters.as_query()),
             "products": list(qs.select_related("category").order_by("title", "id")[:PREVIEW_PRODUCTS]),
-            "count": count, "capped": capped, "more": max(0, count - PREVIEW_PRODUCTS)}
+            "count": count, "capped": capped, "more": max(0, count - PREVIEW_PRODUCTS),
+            "title_only": title_only, "read": read}
 
 
 @store_view("content.generate")

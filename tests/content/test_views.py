@@ -89,6 +89,23 @@ def test_generate_for_these_results_carries_the_catalog_filter(client_as, editor
     assert generation.filters == {"category": gloves.pk}
 
 
+def test_generate_says_how_many_products_have_nothing_but_a_title(client_as, editor_member):
+    store = editor_member.store
+    bare = [ProductFactory(store=store, title="Red Devil 0325 Steel Wool, 8 Pads", description="",
+                           attributes={"color": "red", "material": "steel", "pack size": "8 pads"}),
+            ProductFactory(store=store, title="Glass Measuring Cylinder 5ml", description="",
+                           attributes={"volume": "5 ml"})]  # "5 ml" is the title's "5ml"
+    told = [ProductFactory(store=store, title="Nitrile Gloves", description="Powder-free, 4 mil, textured tips."),
+            ProductFactory(store=store, title="Safety Can", description="", attributes={"volume": "5 gallon"})]
+    client = client_as(editor_member)
+
+    page = client.get(url("content:generate", store), {"product": [p.pk for p in bare + told]}).content.decode()
+    only_told = client.get(url("content:generate", store), {"product": [p.pk for p in told]}).content.decode()
+
+    assert "2 of 4 products have nothing but a title" in page and "Copy for them can only restate" in page
+    assert "data-title-only" not in only_told
+
+
 def test_a_refused_start_shows_the_reason_on_the_form(client_as, editor_member):
     product = ProductFactory(store=editor_member.store)
 
