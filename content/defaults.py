@@ -60,6 +60,7 @@ EN_DESCRIPTION = DefaultTemplate(
         "Brand: {brand}\n"
         "Category: {category}\n"
         "Features: {attributes}\n"
+        "Details: {description}\n"
         "Note: {instruction}\n"
         "Description:"
     ),
@@ -254,6 +255,7 @@ ZH_DESCRIPTION = DefaultTemplate(
         "品牌：{brand}\n"
         "类别：{category}\n"
         "特点：{attributes}\n"
+        "详情：{description}\n"
         "要求：{instruction}\n"
         "描述："
     ),

@@ -32,6 +32,7 @@ PLACEHOLDERS: dict[str, str] = {
     "brand": "the product's brand",
     "category": "the product's category path",
     "attributes": "the product's attributes, 'key: value; key: value'",
+    "description": "the merchant's own description of the product, on one line (shortened to fit)",
     "store": "the store's name",
     "examples": "the few-shot examples, then approved copy of similar products",
     "question": "the shopper's question (answers)",
@@ -51,6 +52,9 @@ MAX_EXAMPLE_CHARS = 4_000
 # Far beyond any context the app's models take (Gemma 3's 32k tokens are about
 # 130,000 characters); trimming to the model's budget happens after rendering.
 MAX_PROMPT_CHARS = 200_000
+# What a prompt over its budget keeps of a long product description before anything else goes:
+# about 150 words, where sellers put what the product is.
+DESCRIPTION_KEPT_CHARS = 900
 EXAMPLE_SEPARATOR = "\n\n"
 _FORMATTER = string.Formatter()
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
@@ -174,6 +178,7 @@ class PromptValues:
     brand: str = ""
     category: str = ""
     attributes: list[tuple[str, str]] = field(default_factory=list)
+    description: str = ""  # the merchant's own (an import's description column)
     store: str = ""
     examples: list[dict[str, str]] = field(default_factory=list)  # the version's, {input, output}
     similar: list[PromptValues] = field(default_factory=list)  # similar products with their approved `copy`
@@ -196,6 +201,7 @@ class PromptValues:
             "brand": self.brand,
             "category": self.category,
             "attributes": attributes,
+            "description": " ".join(self.description.split()),
             "store": self.store,
             "examples": self._examples_block(text),
             "question": self.question,
@@ -299,9 +305,10 @@ def render_within(
     text: str, values: PromptValues, *, count_tokens: Callable[[str], int], budget: int | None
 ) -> RenderedPrompt:
     """Render, and while the prompt is longer than `budget` tokens leave out
-    what matters least: attributes first (from the last), then examples (from
-    the last), then shorten the published copy. PromptTooLong when even the
-    shortest form does not fit."""
+    what matters least: a long product description is shortened first (to
+    DESCRIPTION_KEPT_CHARS), then attributes go (from the last), then examples
+    (from the last), then the published copy and the description are halved.
+    PromptTooLong when even the shortest form does not fit."""
     prompt = render(text, values)
     tokens = count_tokens(prompt)
     if budget is None or tokens <= budget:
@@ -310,7 +317,10 @@ def render_within(
                      similar=list(values.similar))
     dropped: list[str] = []
     while tokens > budget:
-        if values.attributes:
+        if len(values.description) > DESCRIPTION_KEPT_CHARS:
+            values.description = _shorten(values.description, DESCRIPTION_KEPT_CHARS)
+            dropped.append("the end of the description")
+        elif values.attributes:
             key, _ = values.attributes.pop()
             dropped.append(f"attribute {key}")
         elif values.similar:
@@ -322,6 +332,9 @@ def render_within(
         elif len(values.published_copy) > 80:
             values.published_copy = _shorten(values.published_copy, len(values.published_copy) // 2)
             dropped.append("half of the published copy")
+        elif len(values.description) > 80:
+            values.description = _shorten(values.description, len(values.description) // 2)
+            dropped.append("half of the description")
         else:
             raise PromptTooLong(
                 f"The prompt needs {tokens} tokens even without attributes and examples; "

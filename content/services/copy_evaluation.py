@@ -281,8 +281,8 @@ class _Writer:
     def _prompt(self, item: Item, version: PromptVersion, params: dict) -> str:
         values = PromptValues(
             title=item.title, brand=item.brand, category=item.category, attributes=attribute_pairs(item.attributes),
-            store=self.evaluation.store.name, examples=list(version.examples) if self.few_shot else [],
-            tone=self.voice.tone, language=item.language,
+            description=item.description, store=self.evaluation.store.name,
+            examples=list(version.examples) if self.few_shot else [], tone=self.voice.tone, language=item.language,
         )
         rendered = render_within(version.text, values, count_tokens=self.model.count_tokens,
                                  budget=self.model.prompt_budget(params))

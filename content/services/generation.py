@@ -659,8 +659,8 @@ def render_unit(unit: Unit, generation: GenerationJob, model: runtime.Runtime, n
     values = PromptValues(
         title=product.title, sku=product.sku, brand=product.brand,
         category=product.category.path if product.category_id else "",
-        attributes=attribute_pairs(product.attributes), store=generation.store.name,
-        examples=list(version.examples),
+        attributes=attribute_pairs(product.attributes), description=product.description,
+        store=generation.store.name, examples=list(version.examples),
         similar=[_neighbour_values(draft, generation) for draft in neighbours.get(product.category_id, [])
                  if draft.product_id != product.pk][:2],
         question=question.text if question else "", goal=generation.goal, tone=generation.tone,

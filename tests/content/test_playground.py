@@ -50,7 +50,8 @@ def test_the_rendered_prompt_is_what_generation_renders_with_examples_and_neighb
     version = template.active_version
     category = CategoryFactory(store=store, name="Gloves", path="Safety > Gloves")
     product = ProductFactory(store=store, title="Nitrile Gloves, Box of 100", brand="LabGuard", category=category,
-                             attributes={"material": "nitrile", "size": "M"})
+                             attributes={"material": "nitrile", "size": "M"},
+                             description="Textured fingertips and a 4 mil wall.")
     neighbour = ProductFactory(store=store, title="Latex Gloves, Box of 50", brand="LabGuard", category=category,
                                attributes={"material": "latex"})
     approved = DraftFactory(store=store, product=neighbour, status=Draft.Status.APPROVED, content_type="description",
@@ -61,13 +62,15 @@ def test_the_rendered_prompt_is_what_generation_renders_with_examples_and_neighb
 
     expected = render_within(version.text, PromptValues(
         title=product.title, sku=product.sku, brand="LabGuard", category="Safety > Gloves",
-        attributes=attribute_pairs(product.attributes), store=store.name, examples=list(version.examples),
+        attributes=attribute_pairs(product.attributes), description=product.description, store=store.name,
+        examples=list(version.examples),
         similar=[PromptValues(title=neighbour.title, sku=neighbour.sku, brand="LabGuard", category="Safety > Gloves",
                               attributes=[("material", "latex")], store=store.name, goal=approved.job.goal,
                               tone=tone, language="en", copy=approved.current_text)],
         tone=tone, language="en",
     ), count_tokens=len, budget=None)
     assert shown.text == expected.text
+    assert "\nDetails: Textured fingertips and a 4 mil wall.\n" in shown.text  # the merchant's own words
     assert "Soft latex gloves for everyday lab work." in shown.text
     assert (shown.tokens, shown.trimmed, shown.chat_template_pending) == (None, False, False)
 

@@ -128,6 +128,17 @@ def test_the_default_description_prompt_ends_with_the_product_in_the_examples_pa
     assert "\n\n\n" not in prompt and "Note:" not in prompt
 
 
+def test_the_merchants_own_description_is_in_the_prompt_on_one_line():
+    values = PromptValues(title="AMMEX Nitrile Exam Gloves, Black, Box of 100", store="Bench Supply",
+                          description="Three times more puncture resistant than latex.\n\nFDA approved for use.")
+
+    prompt = render(EN_DESCRIPTION.text, values)
+
+    assert prompt.endswith("\nDetails: Three times more puncture resistant than latex. FDA approved for use."
+                           "\nDescription:")
+    assert "Details:" not in render(EN_DESCRIPTION.text, PromptValues(title="Gloves"))  # none given: no line
+
+
 def test_approved_copy_of_similar_products_is_rendered_in_the_examples_pattern():
     neighbour = PromptValues(title="Sanding Roll 120 Grit", brand="PORTER-CABLE", attributes=[("grit", "120 grit")],
                              copy="A finer roll for the final pass.")
@@ -208,6 +219,20 @@ def test_attributes_are_trimmed_first_then_examples():
     assert rendered.dropped[:3] == ["attribute resolution", "attribute size", "attribute material"]
     assert rendered.dropped[3:] == ["example"]
     assert "Features" not in rendered.text and "four five six" not in rendered.text and "one two three" in rendered.text
+
+
+def test_a_long_description_is_shortened_before_anything_else_goes():
+    from content.prompt_text import DESCRIPTION_KEPT_CHARS
+
+    text = "Product: {title}\nFeatures: {attributes}\nDetails: {description}\nDescription:"
+    long = " ".join(f"word{n}" for n in range(400))  # about 3,000 characters
+    values = PromptValues(title="Caliper", attributes=[("size", "6 in")], description=long)
+
+    rendered = render_within(text, values, count_tokens=words, budget=300)
+
+    assert rendered.dropped == ["the end of the description"]
+    assert "size: 6 in" in rendered.text and "word0 word1" in rendered.text and "word399" not in rendered.text
+    assert len(rendered.text.split("Details: ")[1]) < DESCRIPTION_KEPT_CHARS + 20
 
 
 def test_a_prompt_that_cannot_fit_raises_prompt_too_long():
