@@ -18,6 +18,7 @@ from catalog.selectors.products import (
     product_ids_by_sku,
     product_page,
     product_queryset,
+    says_only_its_title,
     title_only_count,
 )
 from catalog.selectors.stores import first_membership, store_overview
@@ -34,6 +35,7 @@ __all__ = [
     "brand_choices",
     "category_choices",
     "count_capped",
+    "says_only_its_title",
     "title_only_count",
     "describe_filters",
     "first_membership",

@@ -182,21 +182,21 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def title_only_count(qs: QuerySet, *, limit: int = TITLE_ONLY_SAMPLE) -> tuple[int, int]:
-    """Of the first `limit` products of `qs`: how many say nothing but their title (no description,
-    and no attribute its title does not already give), and how many were read.
+    """Of the first `limit` products of `qs`: how many say nothing but their title
+    (`says_only_its_title`), and how many were read."""
+    rows = list(qs.order_by("id").values_list("title", "description", "attributes")[:limit])
+    return sum(says_only_its_title(*row) for row in rows), len(rows)
 
-    Copy written for such a product can only restate its title, or make things up: the product
-    data, not the model, decides how much true copy can say (bench/RESULTS.md, the copy yardstick)."""
-    read = title_only = 0
-    for title, description, attributes in qs.order_by("id").values_list("title", "description", "attributes")[:limit]:
-        read += 1
-        if description.strip():
-            continue
-        folded = _NOT_ALNUM.sub("", title.casefold())
-        values = [str(value) for value in (attributes or {}).values() if value not in (None, "", False)]
-        if all(_NOT_ALNUM.sub("", value.casefold()) in folded for value in values):
-            title_only += 1
-    return title_only, read
+
+def says_only_its_title(title: str, description: str, attributes: dict | None) -> bool:
+    """No description, and no attribute its title does not already give. Copy written for such a
+    product can only restate its title, or make things up: the product data, not the model, decides
+    how much true copy can say (bench/RESULTS.md, the copy yardstick)."""
+    if description.strip():
+        return False
+    folded = _NOT_ALNUM.sub("", title.casefold())
+    values = [str(value) for value in (attributes or {}).values() if value not in (None, "", False)]
+    return all(_NOT_ALNUM.sub("", value.casefold()) in folded for value in values)
 
 
 def count_capped(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:

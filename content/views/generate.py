@@ -26,10 +26,10 @@ def _selection(request, data) -> dict:
     ids = ids_from(data.getlist("product"))
     if ids:
         products = list(request.store.products.filter(pk__in=ids).select_related("category")[:500])
-        title_only, read = catalog_selectors.title_only_count(request.store.products.filter(pk__in=ids))
+        title_only = sum(catalog_selectors.says_only_its_title(p.title, p.description, p.attributes) for p in products)
         return {"product_ids": [p.pk for p in products], "filters": None, "products": products[:PREVIEW_PRODUCTS],
                 "count": len(products), "capped": False, "more": max(0, len(products) - PREVIEW_PRODUCTS),
-                "title_only": title_only, "read": read}
+                "title_only": title_only, "read": len(products)}
     filters = catalog_selectors.ProductFilters.from_querydict(data)
     qs = catalog_selectors.product_queryset(store=request.store, filters=filters)
     count, capped = catalog_selectors.count_capped(qs)
